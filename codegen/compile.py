@@ -38,6 +38,8 @@ class Layer:
     # start (< 0: before), sharing the input's slot (patch.share_shift /
     # inplace.pointwise_gap prove it safe); None: own slot
     share_shift: int | None = None
+    # depthwise whose kernel writes its output over its input (output aliased to input)
+    in_place: bool = False
 
     @property
     def output(self) -> int:

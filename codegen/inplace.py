@@ -2,9 +2,12 @@
 output shares their input's arena slot.
 
 A depthwise layer (depth multiplier 1) can overwrite its input when nothing reads the
-input afterwards. Its output rows are held in a small ring in scratch until the input
-bytes they cover are dead; `ring_rows` below simulates the kernel's schedule exactly to
-size that ring; its output aliases its input in the plan.
+input afterwards; its output aliases its input in the plan. The DSP kernels do that by
+themselves (each channel is copied to a plane in scratch before its outputs are
+written), so the call stays as lowered. Otherwise, or where it needs less scratch than
+the plane, output rows are held in a small ring in scratch until the input bytes they
+cover are dead (tp_depthwise_inplace_s8*); `ring_rows` below simulates that kernel's
+schedule exactly to size the ring.
 
 A stride-1 1x1 (pointwise) convolution reads only the pixel it writes, so
 tp_conv_1x1_inplace_s8 runs it in increasing pixel order, `band` pixels per call of the
@@ -23,9 +26,12 @@ from typing import Callable
 from .ir import Graph
 from .lowering import KernelCall, ScratchArg, TensorArg
 from .memplan import ALIGN
+from .ops.dsp import depthwise_scratch
 
 FUNCTION = "tp_depthwise_inplace_s8"
 FUNCTION_DSP = "tp_depthwise_inplace_s8_dsp"  # rows by tp_depthwise_s8_dsp
+FUNCTION_DSP_RS = "tp_depthwise_inplace_s8_dsp_rs"  # rows by tp_depthwise_s8_dsp_rs
+DW_DSP = "tp_depthwise_s8_dsp"  # prefix of the DSP variants, which run in place as they are
 PW_FUNCTION = "tp_conv_1x1_inplace_s8"
 PW_FUNCTION_DSP = "tp_conv_1x1_inplace_s8_dsp"  # bands by tp_conv_1x1_s8_dsp
 PW_FUNCTION_DSP_RS = "tp_conv_1x1_inplace_s8_dsp_rs"  # bands by tp_conv_1x1_s8_dsp_rs
@@ -137,17 +143,47 @@ def _eligible(graph: Graph, layers: list, i: int) -> bool:
     return s not in later
 
 
-def _inplace_call(call: KernelCall) -> KernelCall:
-    """Keeps the lowering's kernel choice: DSP rows (plus their scratch) or portable rows."""
+def _ring_call(call: KernelCall) -> KernelCall:
+    """The ring-row kernel: DSP rows (the generic DSP variant with the same requantisation,
+    which the packed constants were made for; its plane for one output row) or portable
+    rows."""
     p = call.params
     rows = ring_rows(p)
     ring = rows * p["out_w"] * p["out_c"]
-    dsp = call.function == "tp_depthwise_s8_dsp"
-    return KernelCall(FUNCTION_DSP if dsp else FUNCTION, "tp_depthwise_inplace_params",
+    dsp = call.function.startswith(DW_DSP)
+    function = (FUNCTION_DSP_RS if call.function.startswith(DW_DSP + "_rs") else FUNCTION_DSP) \
+        if dsp else FUNCTION
+    return KernelCall(function, "tp_depthwise_inplace_params",
                       {**{f"dw.{k}": v for k, v in p.items()}, "ring_rows": rows},
                       [call.args[0], ScratchArg()],
-                      scratch_bytes=ring + (call.scratch_bytes if dsp else 0),
+                      scratch_bytes=ring + (depthwise_scratch({**p, "out_h": 1}) if dsp else 0),
                       comment=f"in place, {rows} output row(s) held; {call.comment}")
+
+
+def _inplace_layer(layer, ring: bool = False):
+    """The layer with its depthwise call in place: as it is for the DSP kernels (unless
+    ring), else by output rows held in a ring."""
+    call = layer.calls[0]
+    if call.function.startswith(DW_DSP) and not ring:
+        return dataclasses.replace(layer, in_place=True, calls=[dataclasses.replace(
+            call, comment=f"in place, channel by channel; {call.comment}")])
+    return dataclasses.replace(layer, calls=[_ring_call(call)])
+
+
+DESCENT_ROUNDS = 3  # rounds of per-layer improvement; converges in 2 on the shared models
+
+
+def _options(original) -> list:
+    """Ways to run a switchable layer: as lowered first, then in place (depthwise: the
+    kernel itself for DSP, else or also the ring; pointwise: the default band order, then
+    the other)."""
+    call = original.calls[0]
+    if call.params_type == "tp_depthwise_params":
+        if call.function.startswith(DW_DSP):
+            return [original, _inplace_layer(original), _inplace_layer(original, ring=True)]
+        return [original, _inplace_layer(original)]
+    default = _pw_layer(original)
+    return [original, default, _pw_layer(original, not default.calls[0].params["descending"])]
 
 
 def apply_inplace(graph: Graph, layers: list, arena_of: Callable[[list], int],
@@ -155,41 +191,62 @@ def apply_inplace(graph: Graph, layers: list, arena_of: Callable[[list], int],
     """Layers with eligible depthwise and pointwise calls switched to in place
     (graph.aliases updated for depthwise, share_shift set for pointwise).
 
-    Each switched layer is switched back if that does not grow the arena (arena_of plans
-    the layers), unless keep_all.
+    Unless keep_all (every eligible layer in place, default variant), the variant of each
+    eligible layer is chosen by coordinate descent on the arena (arena_of plans the
+    layers): starting from all in place, each layer in turn takes its best option given
+    the others, for a few rounds; the choices interact through fragmentation, so one
+    pass is not enough. Finally a layer runs as lowered wherever that does not grow the
+    arena (the lowered kernels are at least as fast).
     """
     layers = list(layers)
-    switched: dict[int, object] = {}  # layer index -> the layer before switching
+    options: dict[int, list] = {}  # layer index -> its options, options[i][0] as lowered
     for i in range(len(layers)):
-        if _eligible(graph, layers, i):
-            call = layers[i].calls[0]
-            switched[i] = layers[i]
-            graph.aliases[call.args[1].tensor] = graph.storage(call.args[0].tensor)
-            layers[i] = dataclasses.replace(layers[i], calls=[_inplace_call(call)])
-        elif _pw_eligible(graph, layers, i):
-            switched[i] = layers[i]
-            layers[i] = _pw_layer(layers[i])
-    if keep_all or not switched:
+        if _eligible(graph, layers, i) or _pw_eligible(graph, layers, i):
+            options[i] = _options(layers[i])
+            layers[i] = options[i][1]
+            if layers[i].in_place or not is_pointwise_inplace(layers[i]):  # depthwise
+                call = layers[i].calls[0]
+                graph.aliases[options[i][0].calls[0].args[1].tensor] = \
+                    graph.storage(call.args[0].tensor)
+    if keep_all or not options:
         return layers
-    best = arena_of(layers)
-    for i, original in switched.items():
-        if is_pointwise_inplace(layers[i]):
-            # the other band order places the output at the input's other end, which
-            # can suit the tensors around it better
-            trial = list(layers)
-            trial[i] = _pw_layer(original, not layers[i].calls[0].params["descending"])
-            arena = arena_of(trial)
-            if arena < best:
-                layers, best = trial, arena
-        trial = list(layers)
-        trial[i] = original
-        out = original.calls[0].args[1].tensor
-        alias = graph.aliases.pop(out, None)  # depthwise only
-        arena = arena_of(trial)
-        if arena <= best:
-            layers, best = trial, arena
-        elif alias is not None:
+
+    def trial(i: int, layer) -> int:
+        out = options[i][0].calls[0].args[1].tensor
+        alias = graph.aliases.pop(out, None)
+        if layer is not options[i][0] and options[i][0].calls[0].params_type == \
+                "tp_depthwise_params":
+            graph.aliases[out] = graph.storage(options[i][0].calls[0].args[0].tensor)
+        arena = arena_of(layers[:i] + [layer] + layers[i + 1:])
+        graph.aliases.pop(out, None)
+        if alias is not None:
             graph.aliases[out] = alias
+        return arena
+
+    def take(i: int, layer) -> None:
+        out = options[i][0].calls[0].args[1].tensor
+        graph.aliases.pop(out, None)
+        if layer is not options[i][0] and options[i][0].calls[0].params_type == \
+                "tp_depthwise_params":
+            graph.aliases[out] = graph.storage(options[i][0].calls[0].args[0].tensor)
+        layers[i] = layer
+
+    best = arena_of(layers)
+    for _ in range(DESCENT_ROUNDS):
+        improved = False
+        for i, opts in options.items():
+            for layer in opts[1:]:
+                if layer is layers[i]:
+                    continue
+                arena = trial(i, layer)
+                if arena < best:
+                    take(i, layer)
+                    best, improved = arena, True
+        if not improved:
+            break
+    for i, opts in options.items():
+        if layers[i] is not opts[0] and trial(i, opts[0]) <= best:
+            take(i, opts[0])
     return layers
 
 
@@ -199,5 +256,6 @@ def is_pointwise_inplace(layer) -> bool:
 
 def is_inplace(layer) -> bool:
     """Depthwise or pointwise running in place (the memory report's column)."""
-    return any(c.function in (FUNCTION, FUNCTION_DSP, *_PW_LOWERED.values())
-               for c in layer.calls)
+    return layer.in_place or any(
+        c.function in (FUNCTION, FUNCTION_DSP, FUNCTION_DSP_RS, *_PW_LOWERED.values())
+        for c in layer.calls)

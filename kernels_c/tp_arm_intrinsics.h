@@ -35,7 +35,8 @@ static inline uint32_t tp_read_s8x4(const int8_t *p)
     return v;
 }
 
-/** Two int16 from a 4-byte aligned address as one packed word. */
+/** Two int16 from a 4-byte aligned address as one packed word (any 2-byte aligned
+ * address on Cortex-M3 and up, which load unaligned words). */
 static inline uint32_t tp_read_q15x2(const int16_t *p)
 {
     uint32_t v;
@@ -97,6 +98,12 @@ static inline int32_t tp_smlatt(uint32_t a, uint32_t b, int32_t acc)
     return __smlatt((int32_t)a, (int32_t)b, acc);
 }
 
+/** SMLATB: acc + hi(a) * lo(b). */
+static inline int32_t tp_smlatb(uint32_t a, uint32_t b, int32_t acc)
+{
+    return __smlatb((int32_t)a, (int32_t)b, acc);
+}
+
 /** SXTAB16: a + (bytes 0 and 2 of x sign-extended), per int16 half (wrapping). */
 static inline uint32_t tp_sxtab16(uint32_t a, uint32_t x)
 {
@@ -116,6 +123,14 @@ static inline int32_t tp_smmulr(int32_t a, int32_t b)
 {
     int32_t r;
     __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+/** SMMLAR: acc + (a * b + 2^31) >> 32 (acc added as the high word of the 64-bit sum). */
+static inline int32_t tp_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
     return r;
 }
 
@@ -160,6 +175,11 @@ static inline int32_t tp_smlatt(uint32_t a, uint32_t b, int32_t acc)
     return (int32_t)((uint32_t)acc + (uint32_t)(tp_hi16(a) * tp_hi16(b)));
 }
 
+static inline int32_t tp_smlatb(uint32_t a, uint32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(tp_hi16(a) * tp_lo16(b)));
+}
+
 static inline uint32_t tp_sxtab16(uint32_t a, uint32_t x)
 {
     const uint32_t e = tp_sxtb16(x);
@@ -174,6 +194,11 @@ static inline uint32_t tp_sxtab16_ror8(uint32_t a, uint32_t x)
 static inline int32_t tp_smmulr(int32_t a, int32_t b)
 {
     return (int32_t)(((int64_t)a * b + (1LL << 31)) >> 32);
+}
+
+static inline int32_t tp_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(((int64_t)a * b + (1LL << 31)) >> 32));
 }
 
 static inline int32_t tp_ssat8(int32_t x)

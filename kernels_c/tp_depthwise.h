@@ -41,6 +41,11 @@ typedef struct {
     const int32_t *bias;   /**< [out_c] int32 bias (zeros when the model has none) */
     const int32_t *mult;   /**< [out_c] Q31 requantisation multipliers */
     const int32_t *shift;  /**< [out_c] requantisation exponents (positive = left shift) */
+    /* tp_depthwise_s8_dsp* only (the portable kernel ignores them; see tp_depthwise_dsp.h) */
+    int32_t transposed;        /**< the channel plane is transposed (rows along the height) */
+    const uint32_t *packed;    /**< [out_c][plane k_h * ceil(plane k_w / 2)] int16 tap pairs */
+    const int32_t *folded;     /**< [out_c] bias + input_offset * sum of the taps */
+    const int32_t *kconst;     /**< [out_c] _rs: rounding + zero point constant */
 } tp_depthwise_params;
 
 /**

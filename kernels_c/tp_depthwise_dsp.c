@@ -1,233 +1,268 @@
 #include "tp_depthwise_dsp.h"
 
-#include <string.h>
-
 #include "tp_arm_intrinsics.h"
 #include "tp_dsp_common.h"
 
-/* Input pixel address of every tap of output pixel i; out-of-image taps get zrow. */
-static void tap_pointers(const tp_depthwise_params *p, const int8_t *input, const int8_t *zrow,
-                         int32_t i, const int8_t **taps)
-{
-    const int32_t y0 = (i / p->out_w) * p->stride_h - p->pad_top;
-    const int32_t x0 = (i % p->out_w) * p->stride_w - p->pad_left;
-    int32_t ky, kx;
-    for (ky = 0; ky < p->k_h; ++ky) {
-        const int32_t iy = y0 + ky * p->dil_h;
-        for (kx = 0; kx < p->k_w; ++kx) {
-            const int32_t ix = x0 + kx * p->dil_w;
-            const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
-            *taps++ = inside ? input + (iy * p->in_w + ix) * p->in_c : zrow;
-        }
-    }
-}
-
-/* Any layer the fast path does not take: per pixel tap pointers (zero-point row for
- * out-of-image taps), four channels per inner loop. */
-static void dw_generic(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
-                       void *scratch)
-{
-    const int32_t ch = p->in_c;
-    const int32_t taps_n = p->k_h * p->k_w;
-    const int32_t n = p->out_h * p->out_w;
-    /* locals: the int8 stores below may alias *p, which would force reloads */
-    const int32_t zp = p->output_zp, lo = p->act_min, hi = p->act_max;
-    const int32_t *mult = p->mult, *shift = p->shift;
-    const int8_t *filter = p->filter;
-    int32_t *bias = (int32_t *)(void *)tp_align4(scratch);
-    int8_t *zrow = (int8_t *)(bias + ch);
-    const int8_t *taps[TP_DW_DSP_MAX_TAPS];
-    int32_t c, t, i;
-
-    /* bias + input_offset * sum of taps: zero-point taps then cancel exactly (mod 2^32) */
-    for (c = 0; c < ch; ++c) {
-        uint32_t s = 0;
-        for (t = 0; t < taps_n; ++t) {
-            s += (uint32_t)filter[t * ch + c];
-        }
-        bias[c] = (int32_t)((uint32_t)p->bias[c] + s * (uint32_t)p->input_offset);
-    }
-    memset(zrow, (int8_t)(-p->input_offset), (size_t)ch);
-
-    for (i = 0; i < n; ++i) {
-        int8_t *o = output + i * ch;
-        tap_pointers(p, input, zrow, i, taps);
-        for (c = 0; c + 4 <= ch; c += 4) {
-            int32_t a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
-            const int8_t *w = filter + c;
-            const int8_t *const *tp = taps;
-            for (t = taps_n; t > 0; --t) {
-                const uint32_t wv = tp_read_s8x4(w);
-                const uint32_t xv = tp_read_s8x4(*tp++ + c);
-                const uint32_t w02 = tp_sxtb16(wv), w13 = tp_sxtb16_ror8(wv);
-                const uint32_t x02 = tp_sxtb16(xv), x13 = tp_sxtb16_ror8(xv);
-                a0 = tp_smlabb(w02, x02, a0);
-                a2 = tp_smlatt(w02, x02, a2);
-                a1 = tp_smlabb(w13, x13, a1);
-                a3 = tp_smlatt(w13, x13, a3);
-                w += ch;
-            }
-            o[c] = tp_out_s8(a0, mult[c], shift[c], zp, lo, hi);
-            o[c + 1] = tp_out_s8(a1, mult[c + 1], shift[c + 1], zp, lo, hi);
-            o[c + 2] = tp_out_s8(a2, mult[c + 2], shift[c + 2], zp, lo, hi);
-            o[c + 3] = tp_out_s8(a3, mult[c + 3], shift[c + 3], zp, lo, hi);
-        }
-        for (; c < ch; ++c) { /* channels beyond the last block of four */
-            uint32_t a = (uint32_t)bias[c];
-            for (t = 0; t < taps_n; ++t) {
-                a += (uint32_t)(filter[t * ch + c] * taps[t][c]);
-            }
-            o[c] = tp_out_s8((int32_t)a, mult[c], shift[c], zp, lo, hi);
-        }
-    }
-}
-
-/* Inlined per filter size and clamp so the tap loops unroll with constant bounds. */
+/* Inlined per filter size, stride and requantisation so the tap loops unroll with
+ * constant bounds; each exported variant below is one instantiation. */
 #define TP_DW_INLINE static inline __attribute__((always_inline))
 
-/* Doubled packed int16 weights of two filter bytes: (2 * b0, 2 * b2) of w (doubling
- * feeds tp_out_s8_x2 without a shift per output). */
-static inline uint32_t dbl_pair(uint32_t w)
+/* Geometry of the channel plane, in the plane's orientation: transposed (the compiler
+ * sets it when the output is taller than wide) so rows are long and the
+ * two-outputs-per-step loop rarely starts or ends (e.g. 1-pixel-wide k x 1 audio
+ * layers). Mirrored by codegen/ops/dsp.py (depthwise_plane). */
+typedef struct {
+    int32_t transposed;
+    int32_t rows, cols;          /* output pixels */
+    int32_t kh, kw, sh, sw, dh, dw;
+    int32_t plane_rows, pitch;   /* int16 rows; int16 per row (even) */
+    int32_t top, left;           /* plane position of input pixel (0, 0): the padding */
+    int32_t img_rows, img_cols;  /* input pixels copied (the ones some tap reads) */
+    int32_t in_row, in_col;      /* input bytes between rows / columns of one channel */
+    int32_t out_row, out_col;    /* output bytes between rows / columns of one channel */
+} dw_plane;
+
+static int32_t clamp0(int32_t v, int32_t hi)
 {
-    const int32_t lo = (int8_t)(w & 0xFFu), hi = (int8_t)((w >> 16) & 0xFFu);
-    return ((uint32_t)(2 * lo) & 0xFFFFu) | ((uint32_t)(2 * hi) << 16);
+    return v < 0 ? 0 : (v > hi ? hi : v);
 }
 
-/* One tap for four channels: one word of input, SXTAB16 adds the input offset while
- * widening, SMLABB / SMLATT against the pre-widened weights (8 instructions, 4 MACs). */
-#define TP_DW_TAP(src, wp)                                                              \
-    do {                                                                                \
-        const uint32_t xv = tp_read_s8x4(src);                                          \
-        const uint32_t x02 = tp_sxtab16(off2, xv), x13 = tp_sxtab16_ror8(off2, xv);     \
-        a0 = tp_smlabb((wp)[0], x02, a0);                                               \
-        a2 = tp_smlatt((wp)[0], x02, a2);                                               \
-        a1 = tp_smlabb((wp)[1], x13, a1);                                               \
-        a3 = tp_smlatt((wp)[1], x13, a3);                                               \
-    } while (0)
-
-/* Channels [c, c + 4) of every output pixel. kh, kw are constants in each caller (3x3 and
- * 5x5 unroll); full says the clamp is [-128, 127] (one SSAT). Interior pixels run every
- * tap without bounds checks; border pixels only their in-image taps, which is the
- * reference sum since the input offset is added per tap rather than folded. */
-TP_DW_INLINE void dw_block4(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
-                            int32_t c, int32_t kh, int32_t kw, int full)
+static void plane_geometry(const tp_depthwise_params *p, dw_plane *g)
 {
-    const int32_t ch = p->in_c, in_h = p->in_h, in_w = p->in_w;
-    const int32_t out_h = p->out_h, out_w = p->out_w;
-    const int32_t sh = p->stride_h, sw = p->stride_w, dh = p->dil_h, dw = p->dil_w;
-    const int32_t pt = p->pad_top, pl = p->pad_left;
-    const int32_t zp = p->output_zp, lo = full ? -128 : p->act_min, hi = full ? 127 : p->act_max;
-    const uint32_t off2 = ((uint32_t)p->input_offset & 0xFFFFu) * 0x10001u;
-    const int32_t row_step = dh * in_w * ch, col_step = dw * ch;
-    const int32_t b0 = 2 * p->bias[c], b1 = 2 * p->bias[c + 1];
-    const int32_t b2 = 2 * p->bias[c + 2], b3 = 2 * p->bias[c + 3];
-    const int32_t m0 = p->mult[c], m1 = p->mult[c + 1], m2 = p->mult[c + 2], m3 = p->mult[c + 3];
-    const int32_t e0 = ~p->shift[c], e1 = ~p->shift[c + 1];
-    const int32_t e2 = ~p->shift[c + 2], e3 = ~p->shift[c + 3];
-    uint32_t wq[2 * TP_DW_DSP_MAX_TAPS]; /* per tap: doubled (w0, w2), (w1, w3) */
-    int32_t t, oy, ox, ky, kx;
-    for (t = 0; t < kh * kw; ++t) {
-        const uint32_t w = tp_read_s8x4(p->filter + t * ch + c);
-        wq[2 * t] = dbl_pair(w);
-        wq[2 * t + 1] = dbl_pair(w >> 8);
-    }
-    for (oy = 0; oy < out_h; ++oy) {
-        const int32_t y0 = oy * sh - pt;
-        /* in-image taps: ky in [ky_lo, ky_hi) */
-        const int32_t ky_lo = y0 < 0 ? (-y0 + dh - 1) / dh : 0;
-        const int32_t ky_lim = (in_h - y0 + dh - 1) / dh;
-        const int32_t ky_hi = ky_lim < kh ? ky_lim : kh;
-        const int rows_inside = ky_lo == 0 && ky_hi == kh;
-        int8_t *o = output + oy * out_w * ch + c;
-        for (ox = 0; ox < out_w; ++ox) {
-            const int32_t x0 = ox * sw - pl;
-            int32_t a0 = b0, a1 = b1, a2 = b2, a3 = b3;
-            if (rows_inside && x0 >= 0 && x0 + (kw - 1) * dw < in_w) {
-                const int8_t *row = input + (y0 * in_w + x0) * ch + c;
-                const uint32_t *wp = wq;
-                /* pointer steps rather than per-tap offsets: fewer live values, no spills */
-#pragma GCC unroll 5
-                for (ky = 0; ky < kh; ++ky) {
-                    const int8_t *src = row;
-#pragma GCC unroll 5
-                    for (kx = 0; kx < kw; ++kx) {
-                        TP_DW_TAP(src, wp);
-                        src += col_step;
-                        wp += 2;
-                    }
-                    row += row_step;
-                }
-            } else {
-                const int32_t kx_lo = x0 < 0 ? (-x0 + dw - 1) / dw : 0;
-                const int32_t kx_lim = (in_w - x0 + dw - 1) / dw;
-                const int32_t kx_hi = kx_lim < kw ? kx_lim : kw;
-                for (ky = ky_lo; ky < ky_hi; ++ky) {
-                    const int8_t *row = input + ((y0 + ky * dh) * in_w + x0) * ch + c;
-                    for (kx = kx_lo; kx < kx_hi; ++kx) {
-                        TP_DW_TAP(row + kx * col_step, wq + 2 * (ky * kw + kx));
-                    }
-                }
-            }
-            {
-                /* all four results before the int8 stores, which could alias *p */
-                const int8_t r0 = tp_out_s8_x2(a0, m0, e0, zp, lo, hi);
-                const int8_t r1 = tp_out_s8_x2(a1, m1, e1, zp, lo, hi);
-                const int8_t r2 = tp_out_s8_x2(a2, m2, e2, zp, lo, hi);
-                const int8_t r3 = tp_out_s8_x2(a3, m3, e3, zp, lo, hi);
-                o[0] = r0;
-                o[1] = r1;
-                o[2] = r2;
-                o[3] = r3;
-            }
-            o += ch;
-        }
-    }
-}
-
-/* Fast path when in_c % 4 == 0, every shift <= -1 (right shifts: tp_out_s8_x2) and
- * |bias| + 255 * 128 * taps < 2^30, so the doubled accumulator cannot overflow. */
-static int dw_fast_ok(const tp_depthwise_params *p)
-{
-    const int32_t limit = (1 << 30) - 255 * 128 * p->k_h * p->k_w;
-    int32_t c;
-    if (p->in_c & 3) {
-        return 0;
-    }
-    for (c = 0; c < p->in_c; ++c) {
-        const int32_t b = p->bias[c];
-        if (p->shift[c] >= 0 || b >= limit || b <= -limit) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* The channel blocks for one filter size; kh, kw constant per call site. */
-TP_DW_INLINE void dw_fast(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
-                           int32_t kh, int32_t kw)
-{
-    int32_t c;
-    if (p->act_min == -128 && p->act_max == 127) {
-        for (c = 0; c < p->in_c; c += 4) {
-            dw_block4(p, input, output, c, kh, kw, 1);
-        }
+    const int32_t ch = p->in_c;
+    int32_t plane_cols;
+    g->transposed = p->transposed;
+    if (g->transposed) {
+        g->rows = p->out_w;
+        g->cols = p->out_h;
+        g->kh = p->k_w;
+        g->kw = p->k_h;
+        g->sh = p->stride_w;
+        g->sw = p->stride_h;
+        g->dh = p->dil_w;
+        g->dw = p->dil_h;
+        g->top = p->pad_left;
+        g->left = p->pad_top;
+        g->in_row = ch;
+        g->in_col = p->in_w * ch;
+        g->out_row = ch;
+        g->out_col = p->out_w * ch;
+        g->img_rows = p->in_w;
+        g->img_cols = p->in_h;
     } else {
-        for (c = 0; c < p->in_c; c += 4) {
-            dw_block4(p, input, output, c, kh, kw, 0);
+        g->rows = p->out_h;
+        g->cols = p->out_w;
+        g->kh = p->k_h;
+        g->kw = p->k_w;
+        g->sh = p->stride_h;
+        g->sw = p->stride_w;
+        g->dh = p->dil_h;
+        g->dw = p->dil_w;
+        g->top = p->pad_top;
+        g->left = p->pad_left;
+        g->in_row = p->in_w * ch;
+        g->in_col = ch;
+        g->out_row = p->out_w * ch;
+        g->out_col = ch;
+        g->img_rows = p->in_h;
+        g->img_cols = p->in_w;
+    }
+    g->plane_rows = (g->rows - 1) * g->sh + (g->kh - 1) * g->dh + 1;
+    plane_cols = (g->cols - 1) * g->sw + (g->kw - 1) * g->dw + 1;
+    /* spare columns: an odd last output is computed as a pair (sw more), and a pair
+     * load at the last tap reads one column beyond */
+    g->pitch = (plane_cols + g->sw + 2) & ~1;
+    g->img_rows = clamp0(g->img_rows, g->plane_rows - g->top);
+    g->img_cols = clamp0(g->img_cols, plane_cols - g->left);
+}
+
+/* Two plane values kx and kx + dw of a row as one packed word; `single` (an odd last
+ * tap, whose weight's top half is zero) reads only the first. dw == 1 is one (possibly
+ * unaligned) LDR, which reads the spare column at the row's end. */
+TP_DW_INLINE uint32_t tap_pair(const int16_t *q, int32_t dw, int single)
+{
+    if (dw == 1) {
+        return tp_read_q15x2(q);
+    }
+    return single ? (uint16_t)q[0] : ((uint16_t)q[0] | ((uint32_t)(uint16_t)q[dw] << 16));
+}
+
+/* One channel's requantisation constants. */
+typedef struct {
+    int32_t mult, shift, zp, lo, hi;
+    int32_t k; /* x2: tp_requant_x2k's rounding + zero point constant */
+} dw_requant;
+
+/* x2: the accumulator is doubled and shift holds -shift (tp_requant_x2k); full: the
+ * clamp is [-128, 127] (one SSAT). */
+TP_DW_INLINE int8_t dw_out(int32_t acc, const dw_requant *r, int x2, int full)
+{
+    if (x2) {
+        const int32_t v = tp_requant_x2k(acc, r->mult, r->shift, r->k);
+        return full ? (int8_t)tp_ssat8(v) : tp_clamp_s8(v, r->lo, r->hi);
+    }
+    return full ? (int8_t)tp_ssat8(tp_requantize_fast(acc, r->mult, r->shift) + r->zp)
+                : tp_out_s8(acc, r->mult, r->shift, r->zp, r->lo, r->hi);
+}
+
+/* All outputs of one channel from its plane, a row at a time in two passes that each
+ * fit the registers: the taps of two neighbouring outputs per step into int32 sums (acc,
+ * cols rounded up to even), then requantisation of the row.
+ * wq: per filter row, (KW + 1) / 2 packed weight pairs, the top half of an odd last
+ * pair zero. Stride 1 with an odd KW shares the last word of output x's taps with
+ * output x + 1 (SMLABB / SMLATB): 3 loads and 4 MAC instructions per 3x3 filter row.
+ * An odd last output runs as a pair too, its twin reading spare plane columns. */
+TP_DW_INLINE void dw_channel(const dw_plane *g, const int16_t *plane, const uint32_t *packed,
+                             int32_t bias, const dw_requant *rq, int32_t *acc, int8_t *out,
+                             int32_t KH, int32_t KW, int32_t SH, int32_t SW, int32_t DH,
+                             int32_t DW, int x2, int full)
+{
+    const int32_t np = (KW + 1) / 2;
+    uint32_t wq[TP_DW_DSP_MAX_PAIRS]; /* a local copy: the sums' stores cannot alias it */
+    const int32_t rows = g->rows, cols = g->cols, pitch = g->pitch;
+    const int32_t out_row = g->out_row, out_col = g->out_col;
+    const int share = SW == 1 && DW == 1 && (KW & 1);
+    int32_t *const acc_end = acc + ((cols + 1) & ~1);
+    int32_t oy, ky, j;
+    for (j = 0; j < KH * np; ++j) {
+        wq[j] = packed[j];
+    }
+    for (oy = 0; oy < rows; ++oy) {
+        const int16_t *q0 = plane + oy * SH * pitch;
+        int32_t *a = acc;
+        int8_t *o = out + oy * out_row;
+        int8_t *const o_end = o + cols * out_col;
+        for (; a != acc_end; a += 2, q0 += 2 * SW) {
+            int32_t a0 = bias, a1 = bias;
+#pragma GCC unroll 7
+            for (ky = 0; ky < KH; ++ky) {
+                const int16_t *q = q0 + ky * DH * pitch;
+                const uint32_t *w = wq + ky * np;
+                if (share) {
+#pragma GCC unroll 4
+                    for (j = 0; j + 1 < np; ++j) {
+                        a0 = tp_smlad(tp_read_q15x2(q + 2 * j), w[j], a0);
+                        a1 = tp_smlad(tp_read_q15x2(q + 2 * j + 1), w[j], a1);
+                    }
+                    {
+                        const uint32_t last = tp_read_q15x2(q + KW - 1);
+                        a0 = tp_smlabb(last, w[np - 1], a0);
+                        a1 = tp_smlatb(last, w[np - 1], a1);
+                    }
+                } else {
+#pragma GCC unroll 4
+                    for (j = 0; j < np; ++j) {
+                        const int single = 2 * j + 1 == KW;
+                        a0 = tp_smlad(tap_pair(q + 2 * j * DW, DW, single), w[j], a0);
+                        a1 = tp_smlad(tap_pair(q + SW + 2 * j * DW, DW, single), w[j], a1);
+                    }
+                }
+            }
+            a[0] = a0;
+            a[1] = a1;
+        }
+        for (a = acc; o + out_col < o_end; o += 2 * out_col, a += 2) {
+            const int8_t r0 = dw_out(a[0], rq, x2, full), r1 = dw_out(a[1], rq, x2, full);
+            o[0] = r0;
+            o[out_col] = r1;
+        }
+        if (o != o_end) {
+            *o = dw_out(a[0], rq, x2, full);
         }
     }
+}
+
+/* The whole layer: per channel, copy the channel into the plane (raw int8 values; the
+ * padding holds the input zero point, so padded taps add w * (zp - zp) = 0 with the
+ * folded bias), then compute it. Output goes to the channel's own bytes only, after its
+ * input was copied: output may equal input. */
+TP_DW_INLINE void dw_layer(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
+                           void *scratch, int32_t KH, int32_t KW, int32_t SH, int32_t SW,
+                           int32_t DH, int32_t DW, int x2)
+{
+    const int32_t ch = p->in_c;
+    const uint32_t *wq = p->packed;
+    const int32_t *folded = p->folded, *mult = p->mult, *shift = p->shift, *kconst = p->kconst;
+    const int full = p->act_min == -128 && p->act_max == 127;
+    const int32_t pairs = KH * ((KW + 1) / 2);
+    int16_t *plane = tp_align4(scratch);
+    int32_t *acc;
+    dw_requant rq;
+    dw_plane g;
+    int32_t c, i, y, x, in_col;
+    plane_geometry(p, &g);
+    in_col = g.in_col;
+    acc = (int32_t *)(void *)(plane + g.plane_rows * g.pitch);
+    {
+        const uint32_t pad = ((uint32_t)(-p->input_offset) & 0xFFFFu) * 0x10001u;
+        const int32_t words = g.plane_rows * g.pitch / 2;
+        for (i = 0; i < words; ++i) {
+            tp_write_q15x2(plane + 2 * i, pad);
+        }
+    }
+    rq.zp = p->output_zp;
+    rq.lo = p->act_min;
+    rq.hi = p->act_max;
+    for (c = 0; c < ch; ++c, wq += pairs) {
+        for (y = 0; y < g.img_rows; ++y) {
+            const int8_t *s = input + c + y * g.in_row;
+            int16_t *d = plane + (y + g.top) * g.pitch + g.left;
+            /* two values per (possibly unaligned) word store: PKHBT + STR */
+            for (x = 0; x + 2 <= g.img_cols; x += 2, d += 2) {
+                const int32_t v0 = s[0], v1 = s[in_col];
+                s += 2 * in_col;
+                tp_write_q15x2(d, ((uint32_t)v0 & 0xFFFFu) | ((uint32_t)v1 << 16));
+            }
+            if (x < g.img_cols) {
+                *d = *s;
+            }
+        }
+        rq.mult = mult[c];
+        rq.shift = x2 ? -shift[c] : shift[c];
+        rq.k = x2 ? kconst[c] : 0;
+        if (full) {
+            dw_channel(&g, plane, wq, folded[c], &rq, acc, output + c, KH, KW, SH, SW, DH, DW,
+                       x2, 1);
+        } else {
+            dw_channel(&g, plane, wq, folded[c], &rq, acc, output + c, KH, KW, SH, SW, DH, DW,
+                       x2, 0);
+        }
+    }
+}
+
+/* Any geometry: sizes from the parameters (in the plane's orientation). */
+TP_DW_INLINE void dw_any(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
+                         void *scratch, int x2)
+{
+    dw_plane g;
+    plane_geometry(p, &g);
+    dw_layer(p, input, output, scratch, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, x2);
 }
 
 void tp_depthwise_s8_dsp(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
                          void *scratch)
 {
-    /* other sizes (e.g. k x 1 over a 1-pixel-wide map) measured faster in the generic
-     * loop: the fast path's per-channel-block set-up needs several pixels per call */
-    if (p->k_h == 3 && p->k_w == 3 && dw_fast_ok(p)) {
-        dw_fast(p, input, output, 3, 3);
-    } else if (p->k_h == 5 && p->k_w == 5 && dw_fast_ok(p)) {
-        dw_fast(p, input, output, 5, 5);
-    } else {
-        dw_generic(p, input, output, scratch);
-    }
+    dw_any(p, input, output, scratch, 0);
 }
+
+void tp_depthwise_s8_dsp_rs(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
+                            void *scratch)
+{
+    dw_any(p, input, output, scratch, 1);
+}
+
+#define TP_DW_VARIANT(name, k, s, x2)                                                      \
+    void name(const tp_depthwise_params *p, const int8_t *input, int8_t *output,           \
+              void *scratch)                                                               \
+    {                                                                                      \
+        dw_layer(p, input, output, scratch, k, k, s, s, 1, 1, x2);                         \
+    }
+
+TP_DW_VARIANT(tp_depthwise_s8_dsp_k3s1, 3, 1, 0)
+TP_DW_VARIANT(tp_depthwise_s8_dsp_k3s2, 3, 2, 0)
+TP_DW_VARIANT(tp_depthwise_s8_dsp_k5s1, 5, 1, 0)
+TP_DW_VARIANT(tp_depthwise_s8_dsp_k5s2, 5, 2, 0)
+TP_DW_VARIANT(tp_depthwise_s8_dsp_rs_k3s1, 3, 1, 1)
+TP_DW_VARIANT(tp_depthwise_s8_dsp_rs_k3s2, 3, 2, 1)
+TP_DW_VARIANT(tp_depthwise_s8_dsp_rs_k5s1, 5, 1, 1)
+TP_DW_VARIANT(tp_depthwise_s8_dsp_rs_k5s2, 5, 2, 1)

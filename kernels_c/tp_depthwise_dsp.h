@@ -1,17 +1,25 @@
 /*
- * DEPTHWISE_CONV_2D for cores with the DSP extension, depth multiplier 1: four channels
- * per inner loop (SXTB16 + SMLABB / SMLATT, few enough registers to avoid spills), any filter size up to
- * TP_DW_DSP_MAX_TAPS taps, any stride, dilation and padding.
+ * DEPTHWISE_CONV_2D for cores with the DSP extension, depth multiplier 1.
  *
  * Same parameters (tp_depthwise_params) and results as tp_depthwise_s8, bit for bit.
- * Out-of-image taps read a row of input zero points instead of being skipped, and the
- * bias is folded at entry (bias - zp * sum of the channel's taps), so the tap loop has
- * no bounds checks and the result is the reference sum over in-image taps.
+ * Channel by channel: the channel is copied once into a padded int16 plane in scratch
+ * (padding = the input zero point, the bias folded with input_offset * sum of the
+ * channel's taps, so padded taps add nothing and no tap has a bounds check), the
+ * filter's taps come packed in int16 pairs by the compiler (fields transposed, packed,
+ * folded, kconst of tp_depthwise_params; filter is not read), and each step computes two
+ * neighbouring outputs of a row with SMLAD over adjacent plane values (for stride 1 the
+ * last tap word is shared: SMLABB / SMLATB). An output taller than wide runs on the
+ * transposed plane (field transposed), so rows are long (e.g. 1-pixel-wide k x 1 audio
+ * layers). Because each channel is copied before any of its outputs is
+ * written, and outputs land only in their own channel's bytes, output may equal input
+ * (in-place depthwise, as in TinyEngine).
  *
- * Fast path (3x3 and 5x5, in_c % 4 == 0, every shift <= -1, |bias| small enough that the
- * doubled accumulator fits): channel blocks outer, weights widened once per block, the
- * input offset added by SXTAB16 per tap (so border pixels just skip out-of-image taps),
- * taps unrolled, requantisation branch-free via SMMULR (tp_out_s8_x2).
+ * Variants, chosen at compile time (codegen/ops/depthwise.py):
+ *   _k3s1, _k3s2, _k5s1, _k5s2  square 3x3 / 5x5 filters, equal strides, no dilation;
+ *                               the plain name takes any size, stride and dilation;
+ *   _rs                         every shift in [-22, -1] and |bias| + 255 * sum|w| < 2^30
+ *                               per channel (proven by the compiler): doubled accumulator,
+ *                               branch-free SMMULR requantisation (tp_requant_x2k).
  */
 #ifndef TP_DEPTHWISE_DSP_H
 #define TP_DEPTHWISE_DSP_H
@@ -24,21 +32,51 @@
 extern "C" {
 #endif
 
-/** Largest k_h * k_w the DSP kernel takes (tap pointers live on the stack). */
-#define TP_DW_DSP_MAX_TAPS 25
+/** Most packed weight pairs per channel, k_h * ceil(k_w / 2); k_h * k_w <= 49 fits. */
+#define TP_DW_DSP_MAX_PAIRS 49
 
-/** Scratch bytes of tp_depthwise_s8_dsp for c channels: folded bias + zero-point row. */
-#define TP_DW_DSP_SCRATCH_BYTES(c) (4u + 5u * (uint32_t)(c))
+/*
+ * Scratch: 4 + 2 * plane_rows * pitch + 4 * (out_cols rounded up to even) bytes, any
+ * alignment (the plane, then one row of int32 sums), where in the plane's
+ * orientation (rows x cols outputs, k_h x k_w taps; swapped when transposed)
+ *   plane_rows = (out_rows - 1) * stride_h + (k_h - 1) * dil_h + 1
+ *   pitch      = (out_cols * stride_w + (k_w - 1) * dil_w + 3) rounded down to even
+ * (codegen/ops/dsp.py: depthwise_scratch).
+ */
 
 /**
- * @brief  Depthwise convolution, depth_mult == 1, k_h * k_w <= TP_DW_DSP_MAX_TAPS.
+ * @brief  Depthwise convolution, depth_mult == 1, k_h * k_w <= 49, any stride, dilation
+ *         and padding.
  * @param[in]  p        layer parameters
  * @param[in]  input    [in_h][in_w][in_c] int8
- * @param[out] output   [out_h][out_w][out_c] int8, must not overlap input
- * @param[in]  scratch  TP_DW_DSP_SCRATCH_BYTES(in_c) bytes, any alignment
+ * @param[out] output   [out_h][out_w][out_c] int8; may be input itself, else must not
+ *                      overlap it
+ * @param[in]  scratch  the plane (see above)
  */
 void tp_depthwise_s8_dsp(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
                          void *scratch);
+
+/** @brief tp_depthwise_s8_dsp with the doubled-accumulator requantisation (see _rs). */
+void tp_depthwise_s8_dsp_rs(const tp_depthwise_params *p, const int8_t *input, int8_t *output,
+                            void *scratch);
+
+/** @brief The same for k_h == k_w == 3 or 5, stride_h == stride_w == 1 or 2, dilation 1. */
+void tp_depthwise_s8_dsp_k3s1(const tp_depthwise_params *p, const int8_t *input,
+                              int8_t *output, void *scratch);
+void tp_depthwise_s8_dsp_k3s2(const tp_depthwise_params *p, const int8_t *input,
+                              int8_t *output, void *scratch);
+void tp_depthwise_s8_dsp_k5s1(const tp_depthwise_params *p, const int8_t *input,
+                              int8_t *output, void *scratch);
+void tp_depthwise_s8_dsp_k5s2(const tp_depthwise_params *p, const int8_t *input,
+                              int8_t *output, void *scratch);
+void tp_depthwise_s8_dsp_rs_k3s1(const tp_depthwise_params *p, const int8_t *input,
+                                 int8_t *output, void *scratch);
+void tp_depthwise_s8_dsp_rs_k3s2(const tp_depthwise_params *p, const int8_t *input,
+                                 int8_t *output, void *scratch);
+void tp_depthwise_s8_dsp_rs_k5s1(const tp_depthwise_params *p, const int8_t *input,
+                                 int8_t *output, void *scratch);
+void tp_depthwise_s8_dsp_rs_k5s2(const tp_depthwise_params *p, const int8_t *input,
+                                 int8_t *output, void *scratch);
 
 #ifdef __cplusplus
 }

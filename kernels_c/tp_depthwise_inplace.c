@@ -64,3 +64,9 @@ void tp_depthwise_inplace_s8_dsp(const tp_depthwise_inplace_params *p, int8_t *b
 {
     inplace(p, buf, scratch, tp_depthwise_s8_dsp);
 }
+
+void tp_depthwise_inplace_s8_dsp_rs(const tp_depthwise_inplace_params *p, int8_t *buf,
+                                    void *scratch)
+{
+    inplace(p, buf, scratch, tp_depthwise_s8_dsp_rs);
+}

@@ -36,14 +36,19 @@ void tp_depthwise_inplace_s8(const tp_depthwise_inplace_params *p, int8_t *buf, 
 
 /**
  * @brief  Same schedule, each output row computed by tp_depthwise_s8_dsp (DSP targets,
- *         layers that kernel takes: depth multiplier 1, at most TP_DW_DSP_MAX_TAPS taps).
- * @param[in]     p        layer parameters
+ *         layers that kernel takes; the DSP kernels can also run in place by themselves,
+ *         this schedule needs less scratch on maps with few channels).
+ * @param[in]     p        layer parameters, with the DSP fields (packed, folded)
  * @param[in,out] buf      as tp_depthwise_inplace_s8
- * @param[in]     scratch  ring_rows * out_w * out_c bytes followed by
- *                         TP_DW_DSP_SCRATCH_BYTES(in_c) bytes, must not overlap buf
+ * @param[in]     scratch  ring_rows * out_w * out_c bytes followed by the DSP kernel's
+ *                         scratch for one output row (out_h = 1), must not overlap buf
  */
 void tp_depthwise_inplace_s8_dsp(const tp_depthwise_inplace_params *p, int8_t *buf,
                                  void *scratch);
+
+/** @brief The same with rows by tp_depthwise_s8_dsp_rs (parameters packed for _rs). */
+void tp_depthwise_inplace_s8_dsp_rs(const tp_depthwise_inplace_params *p, int8_t *buf,
+                                    void *scratch);
 
 #ifdef __cplusplus
 }

@@ -74,6 +74,30 @@ static inline int8_t tp_out_s8_x2_sat(int32_t acc2, int32_t mult, int32_t e1, in
     return (int8_t)tp_ssat8((q >> 1) + (q & 1) + zp);
 }
 
+/**
+ * @brief  tp_out_s8_x2 before the clamp in three instructions (SMMLAR, ADD, ASR).
+ *
+ * With h the SMMULR result: (q >> 1) + (q & 1) = floor((q + 1) / 2), and nested floor
+ * divisions by powers of two are one, so tp_out_s8_x2's value is
+ * (h + (h >> 31) + k) >> e with k = 2^(e-1) + zp * 2^e; SMMLAR adds k with the
+ * multiply. The sign is taken from acc2 instead of h: they differ only when h = 0 and
+ * acc2 < 0, and then (k - 1) >> e = k >> e = zp.
+ * @param[in] acc2  2 * accumulator, |accumulator| < 2^30 (so |h| <= 2^30)
+ * @param[in] mult  Q31 multiplier, 0 or in [2^30, 2^31)
+ * @param[in] e     -shift, in [1, 22] (so |h| + |k| < 2^31)
+ * @param[in] k     2^(e-1) + zp * 2^e (tp_x2k_const)
+ */
+static inline int32_t tp_requant_x2k(int32_t acc2, int32_t mult, int32_t e, int32_t k)
+{
+    return (tp_smmlar(acc2, mult, k) + (acc2 >> 31)) >> e;
+}
+
+/** The constant k of tp_requant_x2k for exponent e = -shift and output zero point zp. */
+static inline int32_t tp_x2k_const(int32_t e, int32_t zp)
+{
+    return (int32_t)((1u << (e - 1)) + (uint32_t)zp * (1u << e));
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@ import pytest
 from codegen.compile import compile_model
 from codegen.inplace import is_inplace, ring_rows
 from codegen.memoptions import MemoryOptions
+from codegen.ops import depthwise as depthwise_op
 from tests.support.harness import HOST, HOST_DSP, assert_bit_exact
 from tests.support.tiny_models import convert_fn
 
@@ -62,8 +63,45 @@ def test_inplace_bit_exact_on_host(dw_model, tmp_path):
     assert any("tp_depthwise_inplace_s8" in layer["kernels"] for layer in meta["layers"])
 
 
-def test_inplace_dsp_rows_bit_exact_on_host(dw_model, tmp_path):
+def test_inplace_dsp_plane_bit_exact_on_host(dw_model, tmp_path):
+    """The DSP kernels run in place as they are (output = input, channel by channel)."""
     model = compile_model(dw_model, HOST_DSP, MemoryOptions())
-    assert any(c.function == "tp_depthwise_inplace_s8_dsp" for layer in model.layers
-               for c in layer.calls)
+    planes = [la for la in model.layers if la.in_place]
+    assert planes and all(la.calls[0].function.startswith("tp_depthwise_s8_dsp") for la in planes)
+    for layer in planes:
+        args = layer.calls[0].args
+        assert model.graph.storage(args[0].tensor) == model.graph.storage(args[1].tensor)
     assert_bit_exact(dw_model, None, tmp_path, MemoryOptions(), target=HOST_DSP)
+
+
+@pytest.fixture(scope="module")
+def wide_dw_model(tmp_path_factory):
+    """A 40x36 map with 4 channels: two held output rows (2 x 36 x 4 bytes) need far less
+    scratch than a channel plane (42 x 40 int16), so the ring wins on DSP targets too."""
+    import tensorflow as tf
+    rng = np.random.default_rng(6)
+    w0 = tf.constant(rng.normal(0, 0.4, (1, 1, 2, 4)).astype(np.float32))
+    d1 = tf.constant(rng.normal(0, 0.4, (3, 3, 4, 1)).astype(np.float32))
+    d2 = tf.constant(rng.normal(0, 0.4, (3, 3, 4, 1)).astype(np.float32))
+    w3 = tf.constant(rng.normal(0, 0.4, (1, 1, 4, 2)).astype(np.float32))
+
+    def fn(x):
+        a = tf.nn.conv2d(x, w0, 1, "SAME")
+        a = tf.nn.relu(tf.nn.depthwise_conv2d(a, d1, [1, 1, 1, 1], "SAME"))
+        a = tf.nn.depthwise_conv2d(a, d2, [1, 2, 2, 1], "SAME")
+        return tf.nn.conv2d(a, w3, 1, "SAME")
+
+    return convert_fn(fn, [(1, 40, 36, 2)], tmp_path_factory.mktemp("inplace") / "wide.tflite")
+
+
+@pytest.mark.parametrize("rs", [True, False])
+def test_inplace_dsp_rows_bit_exact_on_host(wide_dw_model, tmp_path, monkeypatch, rs):
+    """Ring rows by the DSP kernel with either requantisation (the row kernel must match
+    the variant the constants were packed for)."""
+    if not rs:
+        monkeypatch.setattr(depthwise_op, "depthwise_rs_ok", lambda *args: False)
+    model = compile_model(wide_dw_model, HOST_DSP, MemoryOptions())
+    function = "tp_depthwise_inplace_s8_dsp" + ("_rs" if rs else "")
+    assert [c.function for layer in model.layers for c in layer.calls
+            if "inplace" in c.function] == [function] * 2
+    assert_bit_exact(wide_dw_model, None, tmp_path, MemoryOptions(), target=HOST_DSP)

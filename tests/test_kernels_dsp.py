@@ -15,8 +15,9 @@ from pathlib import Path
 from codegen.lowering import ScratchArg
 from codegen.ops import LOWERINGS
 from codegen.ops import conv as conv_op
-from codegen.ops.dsp import (conv_1x1_scratch, conv_scratch, depthwise_scratch, fc_scratch,
-                              requant_x2_ok)
+from codegen.ops import depthwise as depthwise_op
+from codegen.ops.dsp import (conv_1x1_scratch, conv_scratch, depthwise_pack, depthwise_scratch,
+                              fc_scratch, requant_x2_ok)
 from codegen.reader import read_model
 from tests.support.harness import CFLAGS, HOST, HOST_DSP, KERNELS, ROOT
 from tests.test_kernels_conv import check_model, convert, keras
@@ -41,30 +42,67 @@ def _lowered(path: Path, target) -> list:
 
 
 def test_dsp_selection_at_compile_time(tmp_path):
-    """DSP targets get the _dsp kernels with their scratch; shapes the DSP depthwise does
-    not take (depth multiplier 2, 7x7 = 49 taps) and non-DSP targets keep portable C."""
+    """DSP targets get the _dsp kernels with their scratch, the depthwise variant by filter
+    size and stride (7x7 = 49 taps: the generic one); depth multiplier 2 and non-DSP
+    targets keep portable C."""
     x = keras.Input((9, 9, 6), batch_size=1)
     a = keras.layers.Conv2D(5, 3, padding="same")(x)                  # im2col
     b = keras.layers.Conv2D(7, 1)(x)                                  # pointwise
     c = keras.layers.DepthwiseConv2D(3)(x)                            # 9 taps
     d = keras.layers.DepthwiseConv2D(3, depth_multiplier=2)(x)        # dm 2
     e = keras.layers.DepthwiseConv2D(7)(x)                            # 49 taps
+    g = keras.layers.DepthwiseConv2D(5, strides=2, padding="same")(x)  # 5x5 stride 2
     f = keras.layers.Dense(3)(keras.layers.Flatten()(x))
-    path = convert(keras.Model(x, [a, b, c, d, e, f]), tmp_path / "m.tflite")
-    dsp = {c.comment.split(" (")[0]: c for c in _lowered(path, HOST_DSP)}
-    by_fn = sorted(c.function for c in dsp.values())
-    # converter scales give right shifts and small accumulators: the SMMULR conv variants
-    assert by_fn == sorted(["tp_conv_s8_dsp_rs", "tp_conv_1x1_s8_dsp_rs", "tp_depthwise_s8_dsp",
-                            "tp_depthwise_s8", "tp_depthwise_s8", "tp_fully_connected_s8_dsp"])
-    for call in dsp.values():
+    path = convert(keras.Model(x, [a, b, c, d, e, g, f]), tmp_path / "m.tflite")
+    calls = _lowered(path, HOST_DSP)
+    by_fn = sorted(c.function for c in calls)
+    # converter scales give right shifts and small accumulators: the SMMULR variants
+    assert by_fn == sorted(["tp_conv_s8_dsp_rs", "tp_conv_1x1_s8_dsp_rs",
+                            "tp_depthwise_s8_dsp_rs_k3s1", "tp_depthwise_s8",
+                            "tp_depthwise_s8_dsp_rs", "tp_depthwise_s8_dsp_rs_k5s2",
+                            "tp_fully_connected_s8_dsp"])
+    for call in calls:
         if "_dsp" in call.function:
             assert ScratchArg() in call.args
-    scratch = {c.function: c.scratch_bytes for c in dsp.values() if "_dsp" in c.function}
-    assert scratch == {"tp_conv_s8_dsp_rs": conv_scratch(3 * 3 * 6), "tp_conv_1x1_s8_dsp_rs":
-                       conv_1x1_scratch(6), "tp_depthwise_s8_dsp": depthwise_scratch(6),
-                       "tp_fully_connected_s8_dsp": fc_scratch(9 * 9 * 6)}
+    scratch = {c.function: c.scratch_bytes for c in calls if "_dsp" in c.function}
+    assert scratch["tp_conv_s8_dsp_rs"] == conv_scratch(3 * 3 * 6)
+    assert scratch["tp_conv_1x1_s8_dsp_rs"] == conv_1x1_scratch(6)
+    assert scratch["tp_fully_connected_s8_dsp"] == fc_scratch(9 * 9 * 6)
     assert scratch["tp_conv_s8_dsp_rs"] == 4 + 2 * (2 * 56 + 8) + 56  # k 54: 14 blocks + tail
+    # depthwise: the 7x7 x 7x7 plane (3x3 VALID outputs: pitch 3 + 6 + 1 spare + 1, even)
+    # and a row of int32 sums rounded up to even
+    dw = {c.function: c for c in calls if c.function.startswith("tp_depthwise_s8_dsp")}
+    for call in dw.values():
+        assert call.scratch_bytes == depthwise_scratch(call.params)
+    assert scratch["tp_depthwise_s8_dsp_rs"] == 4 + 2 * 9 * 12 + 4 * 4
+    assert "filter" not in dw["tp_depthwise_s8_dsp_rs_k3s1"].params  # packed pairs only
     assert not any("_dsp" in c.function for c in _lowered(path, HOST))
+
+
+def test_depthwise_packing_matches_filter(tmp_path):
+    """The packed int16 tap pairs and folded biases equal the filter's taps and
+    bias + input_offset * sum of taps, for both plane orientations, doubled for _rs."""
+    rng = np.random.default_rng(3)
+    filt = rng.integers(-128, 128, size=(1, 3, 5, 4))
+    bias = rng.integers(-1000, 1000, size=4)
+    shift = np.full(4, -7)
+    for transposed in (False, True):
+        for x2 in (False, True):
+            packs = depthwise_pack(filt, bias, 17, shift, -3, transposed, x2)
+            taps = filt[0].transpose(1, 0, 2) if transposed else filt[0]
+            kh, kw, _ = taps.shape
+            words = packs["packed"].reshape(4, kh, (kw + 1) // 2)
+            lo = (words & 0xFFFF).astype(np.uint16).view(np.int16)
+            hi = (words >> 16).astype(np.uint16).view(np.int16)
+            unpacked = np.stack([lo, hi], axis=-1).reshape(4, kh, -1)[:, :, :kw]
+            scale = 2 if x2 else 1
+            assert np.array_equal(unpacked, scale * taps.transpose(2, 0, 1))
+            if kw % 2:
+                assert np.all(hi[:, :, -1] == 0)
+            assert np.array_equal(packs["folded"], scale * (bias + 17 * filt.sum(axis=(0, 1, 2))))
+            assert ("kconst" in packs) == x2
+    assert np.array_equal(depthwise_pack(filt, bias, 17, shift, -3, False, True)["kconst"],
+                          np.full(4, (1 << 6) - 3 * (1 << 7)))
 
 
 def test_dsp_odd_shapes(tmp_path):
@@ -84,32 +122,41 @@ def test_dsp_odd_shapes(tmp_path):
     check_model(keras.Model(x, [c, d, e, f]), tmp_path,
                 {"CONV_2D": 5, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 3}, seed=41)
     model_c = (tmp_path / "run_dsp" / "gen" / "model.c").read_text()
-    for fn in ("tp_conv_s8_dsp_rs(", "tp_conv_1x1_s8_dsp_rs(", "tp_depthwise_s8_dsp(",
-               "tp_fully_connected_s8_dsp("):
+    for fn in ("tp_conv_s8_dsp_rs(", "tp_conv_1x1_s8_dsp_rs(", "tp_depthwise_s8_dsp_rs_k5s2(",
+               "tp_depthwise_s8_dsp_rs_k3s1(", "tp_fully_connected_s8_dsp("):
         assert fn in model_c, fn
 
 
-def test_dsp_depthwise_fast_path(tmp_path):
-    """tp_depthwise_s8_dsp's fast path (channels in blocks of 4, right shifts only): the
-    3x3 and 5x5 unrolled bodies (2x3 takes the generic loop), stride 2 in either
-    direction, dilation, borders on every side (SAME) and none (VALID), ReLU6 and
-    full-range clamps. The lowered parameters are checked to meet the fast path's conditions, so these
-    cases cannot silently fall back to the generic loop."""
-    x = keras.Input((11, 10, 8), batch_size=1)
-    layers = [keras.layers.DepthwiseConv2D(3, padding="same", activation="relu6"),
-              keras.layers.DepthwiseConv2D(3, strides=2, padding="same"),
-              keras.layers.DepthwiseConv2D(3, strides=2),
-              keras.layers.DepthwiseConv2D(5, padding="same"),
+def test_dsp_depthwise_variants(tmp_path, monkeypatch):
+    """Every tp_depthwise_s8_dsp variant bit-exact, with both requantisations (the SMMULR
+    _rs kernels the compiler picks for converter scales, then, with the proof switched
+    off, the general ones): 3x3 / 5x5 at strides 1 and 2, the generic body (dilation,
+    2x3, unequal strides), planes in both orientations (outputs wider and taller than
+    high), odd output rows (the pair's spare twin), borders on every side (SAME) and none
+    (VALID), ReLU6 and full-range clamps."""
+    x = keras.Input((10, 11, 8), batch_size=1)
+    layers = [keras.layers.DepthwiseConv2D(3, padding="same", activation="relu6"),  # 10x11
+              keras.layers.DepthwiseConv2D(3, strides=2, padding="same"),           # 5x6
+              keras.layers.DepthwiseConv2D(3, strides=2),                           # 4x5
+              keras.layers.DepthwiseConv2D(5, padding="same"),                      # 10x11
+              keras.layers.DepthwiseConv2D(5, strides=2, padding="same"),           # 5x6
+              keras.layers.DepthwiseConv2D(3, strides=(1, 3), padding="same"),      # 10x4: T
+              keras.layers.DepthwiseConv2D(5, strides=(1, 2)),                      # 6x4: T
               keras.layers.DepthwiseConv2D(3, dilation_rate=2, padding="same"),
-              keras.layers.DepthwiseConv2D((2, 3), strides=(1, 2), padding="same")]
-    path = check_model(keras.Model(x, [layer(x) for layer in layers]), tmp_path,
-                       {"DEPTHWISE_CONV_2D": len(layers)}, seed=43)
-    calls = [c for c in _lowered(path, HOST_DSP) if c.function == "tp_depthwise_s8_dsp"]
-    assert len(calls) == len(layers)
-    for call in calls:
-        assert call.params["in_c"] % 4 == 0
-        assert (call.params["shift"].values < 0).all()
-        assert (abs(call.params["bias"].values.astype("int64")) < (1 << 30) - 255 * 128 * 25).all()
+              keras.layers.DepthwiseConv2D((2, 3), strides=(1, 2), padding="same")]  # 10x6: T
+    model = keras.Model(x, [layer(x) for layer in layers])
+    found = {}
+    for name, rs in (("rs", True), ("general", False)):
+        if not rs:
+            monkeypatch.setattr(depthwise_op, "depthwise_rs_ok", lambda *args: False)
+        path = check_model(model, tmp_path / name, {"DEPTHWISE_CONV_2D": len(layers)}, seed=43)
+        calls = [c for c in _lowered(path, HOST_DSP)]
+        assert all(c.function.startswith("tp_depthwise_s8_dsp") for c in calls)
+        found[name] = sorted(c.function for c in calls)
+        assert sorted(c.params["transposed"] for c in calls) == [0] * 6 + [1] * 3
+    suffixes = ["", "", "", "", "_k3s1", "_k3s2", "_k3s2", "_k5s1", "_k5s2"]
+    assert found["rs"] == sorted(f"tp_depthwise_s8_dsp_rs{v}" for v in suffixes)
+    assert found["general"] == sorted(f"tp_depthwise_s8_dsp{v}" for v in suffixes)
 
 
 def test_requant_x2_ok_bounds():

@@ -1,5 +1,5 @@
-"""DEPTHWISE_CONV_2D -> tp_depthwise_s8, or tp_depthwise_s8_dsp on DSP targets (depth
-multiplier 1, up to 25 taps).
+"""DEPTHWISE_CONV_2D -> tp_depthwise_s8, or a tp_depthwise_s8_dsp variant on DSP targets
+(depth multiplier 1, up to 49 taps).
 
 Arithmetic follows TFLite's reference_integer_ops::DepthwiseConvPerChannel, multipliers
 from PopulateConvolutionQuantizationParams (double, per output channel).
@@ -14,7 +14,8 @@ from ..lowering import ConstArray, KernelCall, ScratchArg, Target, TensorArg
 from ..quant import per_channel_multipliers
 from .common import clamp_range, nhwc, require_int8, tensor, window_padding
 from .conv import check_weights, optional_bias
-from .dsp import depthwise_fits, depthwise_scratch, use_dsp
+from .dsp import (depthwise_fits, depthwise_pack, depthwise_rs_ok, depthwise_scratch,
+                  depthwise_transposed, depthwise_variant, use_dsp)
 
 
 def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
@@ -52,10 +53,18 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         "filter": ConstArray(filt.data.astype(np.int8).reshape(-1)),
         "bias": ConstArray(bias32), "mult": ConstArray(mult), "shift": ConstArray(shift),
     }
-    if use_dsp(target) and depthwise_fits(dm, k_h, k_w):  # SMLABB/SMLATT, same results
-        return [KernelCall("tp_depthwise_s8_dsp", "tp_depthwise_params", params,
+    if use_dsp(target) and depthwise_fits(dm, k_h, k_w):  # SMLAD on a channel plane
+        x2 = depthwise_rs_ok(filt.data, bias32, shift)
+        transposed = depthwise_transposed(params)
+        packs = depthwise_pack(filt.data, bias32, -inp.zero_point, shift, out.zero_point,
+                               transposed, x2)
+        del params["filter"]  # the kernel reads the packed pairs only
+        params.update(transposed=int(transposed),
+                      **{k: ConstArray(v) for k, v in packs.items()})
+        return [KernelCall(f"tp_depthwise_s8_dsp{'_rs' if x2 else ''}{depthwise_variant(params)}",
+                           "tp_depthwise_params", params,
                            [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
-                           scratch_bytes=depthwise_scratch(in_c),
+                           scratch_bytes=depthwise_scratch(params),
                            comment=f"depthwise {k_h}x{k_w} s{s_h}x{s_w} d{d_h}x{d_w} "
                                    f"pad {pad_top},{pad_left} {in_c}x{dm} (DSP)")]
     return [KernelCall("tp_depthwise_s8", "tp_depthwise_params", params,

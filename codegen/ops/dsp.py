@@ -9,7 +9,7 @@ import numpy as np
 
 from ..lowering import Target
 
-DW_MAX_TAPS = 25  # TP_DW_DSP_MAX_TAPS
+DW_MAX_TAPS = 49  # k_h * k_w; TP_DW_DSP_MAX_PAIRS >= k_h * ceil(k_w / 2)
 
 
 def _round4(n: int) -> int:
@@ -42,9 +42,81 @@ def depthwise_fits(depth_mult: int, k_h: int, k_w: int) -> bool:
     return depth_mult == 1 and k_h * k_w <= DW_MAX_TAPS
 
 
-def depthwise_scratch(channels: int) -> int:
-    """tp_depthwise_s8_dsp: folded int32 bias per channel + a row of input zero points."""
-    return 4 + 5 * channels
+def depthwise_transposed(p: dict) -> bool:
+    """An output taller than wide runs on the transposed plane (the `transposed` field),
+    so its rows are long."""
+    return p["out_h"] > p["out_w"]
+
+
+def depthwise_plane(p: dict) -> tuple[int, int, int]:
+    """(rows, pitch, output columns) of tp_depthwise_s8_dsp's int16 channel plane
+    (plane_geometry)."""
+    if p["transposed"]:
+        rows, cols, k_h, k_w, s_h, s_w, d_h, d_w = (p["out_w"], p["out_h"], p["k_w"], p["k_h"],
+                                                    p["stride_w"], p["stride_h"],
+                                                    p["dil_w"], p["dil_h"])
+    else:
+        rows, cols, k_h, k_w, s_h, s_w, d_h, d_w = (p["out_h"], p["out_w"], p["k_h"], p["k_w"],
+                                                    p["stride_h"], p["stride_w"],
+                                                    p["dil_h"], p["dil_w"])
+    plane_rows = (rows - 1) * s_h + (k_h - 1) * d_h + 1
+    plane_cols = (cols - 1) * s_w + (k_w - 1) * d_w + 1
+    return plane_rows, (plane_cols + s_w + 2) & ~1, cols
+
+
+def depthwise_scratch(p: dict) -> int:
+    """tp_depthwise_s8_dsp: one channel's padded int16 plane (+ 4 bytes to align it) and
+    one row of int32 sums (an even number)."""
+    rows, pitch, cols = depthwise_plane(p)
+    return 4 + 2 * rows * pitch + 4 * ((cols + 1) & ~1)
+
+
+def depthwise_variant(p: dict) -> str:
+    """Suffix of the specialised tp_depthwise_s8_dsp variant for the layer's geometry."""
+    k, s = p["k_h"], p["stride_h"]
+    if (k in (3, 5) and p["k_w"] == k and s in (1, 2) and p["stride_w"] == s
+            and p["dil_h"] == 1 and p["dil_w"] == 1):
+        return f"_k{k}s{s}"
+    return ""
+
+
+def depthwise_pack(filter_1hwo: np.ndarray, bias: np.ndarray, input_offset: int,
+                   shift: np.ndarray, output_zp: int, transposed: bool,
+                   x2: bool) -> dict[str, np.ndarray]:
+    """The DSP kernel's per-channel constants (tp_depthwise_params packed / folded / kconst).
+
+    packed: per channel, per plane filter row, the taps in int16 pairs (low half first;
+    an odd last pair's top half zero), the plane's taps being the filter's transposed
+    when the plane is; doubled for _rs. folded: bias + input_offset * sum of the
+    channel's taps modulo 2^32, doubled for _rs. kconst (_rs): tp_x2k_const.
+    """
+    w = filter_1hwo.reshape(filter_1hwo.shape[1:]).astype(np.int64)  # [k_h][k_w][C]
+    if transposed:
+        w = w.transpose(1, 0, 2)
+    kh, kw, ch = w.shape
+    scale = 2 if x2 else 1
+    if kw % 2:
+        w = np.concatenate([w, np.zeros((kh, 1, ch), np.int64)], axis=1)
+    pairs = w.reshape(kh, -1, 2, ch) * scale                      # [kh][np][2][C]
+    words = (pairs[:, :, 0] & 0xFFFF) | ((pairs[:, :, 1] & 0xFFFF) << 16)
+    packed = words.reshape(-1, ch).T.astype(np.uint32)          # [C][kh * np]
+    folded = (np.asarray(bias, np.int64) + input_offset * w.sum(axis=(0, 1))) * scale
+    out = {"packed": packed.reshape(-1),
+           "folded": (((folded + 2**31) % 2**32) - 2**31).astype(np.int32)}
+    if x2:
+        e = -np.asarray(shift, np.int64)
+        out["kconst"] = ((1 << (e - 1)) + output_zp * (1 << e)).astype(np.int32)
+    return out
+
+
+def depthwise_rs_ok(filter_1hwo: np.ndarray, bias: np.ndarray, shift: np.ndarray) -> bool:
+    """tp_depthwise_s8_dsp_rs's conditions, proven from the constants: every shift in
+    [-22, -1] (tp_requant_x2k) and, per channel, |bias| + 255 * sum|w| < 2^30 (inputs minus their zero point lie in
+    [-255, 255]), so the doubled accumulator fits int32."""
+    w = np.abs(filter_1hwo.astype(np.int64)).reshape(-1, filter_1hwo.shape[-1]).sum(axis=0)
+    bound = np.abs(np.asarray(bias, dtype=np.int64)) + 255 * w
+    shift = np.asarray(shift)
+    return bool(np.all((shift <= -1) & (shift >= -22)) and np.all(bound < 2**30))
 
 
 def fc_scratch(depth: int) -> int:

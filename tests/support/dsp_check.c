@@ -49,6 +49,17 @@ static int check_requant(long *n)
                 printf("requant x2 sat x=%d m=%d shift=%d\n", x, m, shift);
                 return 1;
             }
+            /* tp_requant_x2k (depthwise _rs): zero point and rounding folded, shift >= -22,
+             * m = 0 too (a channel whose filter is all zeros) */
+            if (shift < 0 && shift >= -22 && x < (1 << 30) && x > -(1 << 30)) {
+                const int32_t zp = (int32_t)(rnd() % 256) - 128;
+                const int32_t mm = i % 89 == 0 ? 0 : m;
+                const int32_t ref = mm == 0 ? zp : tp_requantize(x, mm, shift) + zp;
+                if (tp_requant_x2k(2 * x, mm, -shift, tp_x2k_const(-shift, zp)) != ref) {
+                    printf("requant x2k x=%d m=%d shift=%d zp=%d\n", x, mm, shift, zp);
+                    return 1;
+                }
+            }
             ++*n;
         }
     }
@@ -70,12 +81,16 @@ static int check_intrinsics(long *n)
             || tp_smlad(a, b, acc) != (int32_t)(uint32_t)(uint64_t)dual
             || tp_smlabb(a, b, acc) != (int32_t)(uint32_t)(uint64_t)((int64_t)acc + al * bl)
             || tp_smlatt(a, b, acc) != (int32_t)(uint32_t)(uint64_t)((int64_t)acc + ah * bh)
+            || tp_smlatb(a, b, acc) != (int32_t)(uint32_t)(uint64_t)((int64_t)acc + ah * bl)
             || tp_sxtab16(b, a) != (((uint32_t)(uint16_t)(bl + a0))
                                     | (uint32_t)(uint16_t)(bh + a2) << 16)
             || tp_sxtab16_ror8(b, a) != (((uint32_t)(uint16_t)(bl + a1))
                                          | (uint32_t)(uint16_t)(bh + a3) << 16)
             || tp_smmulr((int32_t)a, (int32_t)b)
                    != (int32_t)(((int64_t)(int32_t)a * (int32_t)b + 0x80000000LL) >> 32)
+            || tp_smmlar((int32_t)a, (int32_t)b, acc)
+                   != (int32_t)((uint32_t)acc + (uint32_t)(((int64_t)(int32_t)a * (int32_t)b
+                                                            + 0x80000000LL) >> 32))
             || tp_ssat8((int32_t)a >> (b % 32))
                    != tp_clamp_s8((int32_t)a >> (b % 32), -128, 127)) {
             printf("intrinsics a=%08x b=%08x acc=%d\n", a, b, acc);

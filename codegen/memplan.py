@@ -67,6 +67,7 @@ _ORDERS: list[Callable[[Buffer], tuple]] = [
     lambda b: (-b.size * (b.last - b.first + 1), b.key),
     lambda b: (b.first, -b.size, b.key),
     lambda b: (-b.last, -b.size, b.key),  # latest-ending first: in-place chains
+    lambda b: (-(b.last - b.first), b.size, b.key),  # long-lived, then small scratch first
 ]
 
 

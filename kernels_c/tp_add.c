@@ -69,3 +69,91 @@ void tp_add_s8(const tp_add_params *params, const int8_t *in1, const int8_t *in2
         tp_broadcast_binary_s8(l, in1, in2, out, add_one, p);
     }
 }
+
+/* SMMLAR: acc + (a * b + 2^31) >> 32, the rounded high word plus an addend, wrapping */
+static inline int32_t add_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+#if TP_HAVE_DSP
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+#else
+    return (int32_t)((uint32_t)acc + (uint32_t)tp_smmulr(a, b));
+#endif
+}
+
+/*
+ * One element's output before the clamp. acc2 is twice TFLite's raw sum, so
+ * h = SMMULR(acc2, mult) is its SaturatingRoundingDoublingHighMul (tp_requant_fast.h), and
+ * RoundingDivideByPOT(h, e) + zp = floor((h + bias - (h < 0)) / 2^e) with
+ * bias = 2^(e-1) + zp * 2^e, which SMMLAR adds for free. (acc2 < 0) may stand for (h < 0):
+ * they differ only when h = 0, where both give zp. So SMMLAR, ADD, ASR per element.
+ */
+static inline int32_t add_lut_raw(const int32_t *t1, const int32_t *t2, int32_t a, int32_t b,
+                                  int32_t mult, int32_t bias, int32_t e)
+{
+    const int32_t acc2 = t1[a] + t2[b];
+    return (add_smmlar(acc2, mult, bias) + (acc2 >> 31)) >> e;
+}
+
+/* One output element, the inputs read before the output is written (out may be in1) */
+#define TP_ADD_LUT_STEP(clamp)                                                              \
+    do {                                                                                    \
+        const int32_t a = *in1++;                                                           \
+        const int32_t b = *in2++;                                                           \
+        *out++ = (int8_t)clamp(add_lut_raw(t1, t2, a, b, mult, bias, e));                   \
+    } while (0)
+
+/* The activation's clamp after SSAT: two conditional moves */
+#define TP_ADD_LUT_CLAMP(x) add_lut_clamp(tp_ssat8(x), lo, hi)
+
+static inline int32_t add_lut_clamp(int32_t x, int32_t lo, int32_t hi)
+{
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+void tp_add_s8_lut(const tp_add_lut_params *params, const int8_t *in1, const int8_t *in2,
+                   int8_t *out)
+{
+    /* locals: int8 stores may alias the parameters, which would be reloaded every element */
+    const int32_t *const t1 = params->table1 + 128;
+    const int32_t *const t2 = params->table2 + 128;
+    const int32_t mult = params->output_multiplier;
+    const int32_t bias = params->output_bias;
+    const int32_t e = params->output_rshift;
+    const int32_t lo = params->act_min;
+    const int32_t hi = params->act_max;
+    int32_t n = params->size;
+    /* Byte loads: one instruction per value, where a word load needs an extract per byte.
+     * Unrolled by 8: the three pointer increments and the loop test once per 8 elements. */
+    if (lo == -128 && hi == 127) {
+        for (; n >= 8; n -= 8) {
+            TP_ADD_LUT_STEP(tp_ssat8);
+            TP_ADD_LUT_STEP(tp_ssat8);
+            TP_ADD_LUT_STEP(tp_ssat8);
+            TP_ADD_LUT_STEP(tp_ssat8);
+            TP_ADD_LUT_STEP(tp_ssat8);
+            TP_ADD_LUT_STEP(tp_ssat8);
+            TP_ADD_LUT_STEP(tp_ssat8);
+            TP_ADD_LUT_STEP(tp_ssat8);
+        }
+        for (; n > 0; --n) {
+            TP_ADD_LUT_STEP(tp_ssat8);
+        }
+    } else {
+        for (; n >= 8; n -= 8) {
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+        }
+        for (; n > 0; --n) {
+            TP_ADD_LUT_STEP(TP_ADD_LUT_CLAMP);
+        }
+    }
+}

@@ -70,30 +70,12 @@ void tp_add_s8(const tp_add_params *params, const int8_t *in1, const int8_t *in2
     }
 }
 
-/* SMMLAR: acc + (a * b + 2^31) >> 32, the rounded high word plus an addend, wrapping */
-static inline int32_t add_smmlar(int32_t a, int32_t b, int32_t acc)
-{
-#if TP_HAVE_DSP
-    int32_t r;
-    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
-    return r;
-#else
-    return (int32_t)((uint32_t)acc + (uint32_t)tp_smmulr(a, b));
-#endif
-}
-
-/*
- * One element's output before the clamp. acc2 is twice TFLite's raw sum, so
- * h = SMMULR(acc2, mult) is its SaturatingRoundingDoublingHighMul (tp_requant_fast.h), and
- * RoundingDivideByPOT(h, e) + zp = floor((h + bias - (h < 0)) / 2^e) with
- * bias = 2^(e-1) + zp * 2^e, which SMMLAR adds for free. (acc2 < 0) may stand for (h < 0):
- * they differ only when h = 0, where both give zp. So SMMLAR, ADD, ASR per element.
- */
+/* One element's output before the clamp: acc2 is twice TFLite's raw sum and bias is
+ * tp_requant_x2k's k (2^(e-1) + zp * 2^e), so SMMLAR, ADD, ASR per element. */
 static inline int32_t add_lut_raw(const int32_t *t1, const int32_t *t2, int32_t a, int32_t b,
                                   int32_t mult, int32_t bias, int32_t e)
 {
-    const int32_t acc2 = t1[a] + t2[b];
-    return (add_smmlar(acc2, mult, bias) + (acc2 >> 31)) >> e;
+    return tp_requant_x2k(t1[a] + t2[b], mult, e, bias);
 }
 
 /* One output element, the inputs read before the output is written (out may be in1) */

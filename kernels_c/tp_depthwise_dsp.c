@@ -131,7 +131,6 @@ TP_DW_INLINE void dw_channel(const dw_plane *g, const int16_t *plane, const uint
         const int16_t *q0 = plane + oy * SH * pitch;
         int32_t *a = acc;
         int8_t *o = out + oy * out_row;
-        int8_t *const o_end = o + cols * out_col;
         for (; a != acc_end; a += 2, q0 += 2 * SW) {
             int32_t a0 = bias, a1 = bias;
 #pragma GCC unroll 7
@@ -161,12 +160,15 @@ TP_DW_INLINE void dw_channel(const dw_plane *g, const int16_t *plane, const uint
             a[0] = a0;
             a[1] = a1;
         }
-        for (a = acc; o + out_col < o_end; o += 2 * out_col, a += 2) {
-            const int8_t r0 = dw_out(a[0], rq, x2, full), r1 = dw_out(a[1], rq, x2, full);
-            o[0] = r0;
-            o[out_col] = r1;
+        a = acc;
+        for (j = cols >> 1; j > 0; --j) {
+            const int32_t v0 = a[0], v1 = a[1];
+            a += 2;
+            o[0] = dw_out(v0, rq, x2, full);
+            o[out_col] = dw_out(v1, rq, x2, full);
+            o += 2 * out_col;
         }
-        if (o != o_end) {
+        if (cols & 1) {
             *o = dw_out(a[0], rq, x2, full);
         }
     }

@@ -71,6 +71,16 @@ class Board:
     usb_vid: int | None = None         # the USB serial port a real board shows up as
     usb_pids: list[int] = field(default_factory=list)
 
+    @property
+    def fpu_double(self) -> bool:
+        """binary64 arithmetic in hardware: the host, or an FPU whose -mfpu is not a
+        single-precision one (fpv5-d16 yes; fpv4-sp-d16, fpv5-sp-d16 no)."""
+        if self.toolchain == "host":
+            return True
+        fpus = [f.split("=", 1)[1] for f in self.arch_flags if f.startswith("-mfpu=")]
+        return (self.fpu and "-mfloat-abi=soft" not in self.arch_flags
+                and bool(fpus) and "-sp-" not in fpus[-1])
+
 
 def list_boards() -> list[str]:
     """Names of all boards, sorted: every folder here that holds a board.toml."""

@@ -22,6 +22,7 @@ class Target:
     cpu: str            # e.g. "cortex-m7", "host"
     dsp: bool           # ARMv7E-M / ARMv8-M DSP extension (SMLAD, SXTB16)
     fpu: bool
+    fpu_double: bool = True  # binary64 in hardware (FPv5-D16, the host); False: soft-float
 
 
 @dataclass

@@ -13,9 +13,11 @@
  *
  * The compiler folds the input zero point into the bias:
  *   bias[o] = bias_tflite[o] - input_zero_point * sum(weights[o]) (mod 2^32),
- * and stores each scale as the bit pattern of the binary64 value, so the generated C
- * carries no decimal rounding. One double multiply per output: soft-float on cores
- * without a double-precision FPU, which costs little next to the dot product.
+ * and stores each scale exactly, in the form the entry point it picks reads
+ * (tp_fc_round.h): tp_fully_connected_s8 multiplies in binary64 (scale_bits, the bit
+ * pattern of the double), for cores with a double-precision FPU; tp_fully_connected_s8_int
+ * gets the same results from 32-bit integer multiplies (scale_int), for the others, where a
+ * soft-float multiply would cost more than a short dot product.
  */
 #ifndef TP_FULLY_CONNECTED_H
 #define TP_FULLY_CONNECTED_H
@@ -37,7 +39,10 @@ typedef struct {
     int32_t act_max;            /**< upper clamp (int8 domain, fused activation) */
     const int8_t *weights;      /**< [out_c][depth] weights, zero point 0 */
     const int32_t *bias;        /**< [out_c] bias with the input zero point folded in */
-    const int32_t *scale_bits;  /**< [2 * scales] binary64 scales as (low word, high word) */
+    const int32_t *scale_bits;  /**< [2 * scales] binary64 scales as (low word, high word);
+                                     binary64 entry points only, else NULL */
+    const int32_t *scale_int;   /**< [3 * scales] (m_lo, m_hi, shift), see tp_fc_round_int;
+                                     *_int entry points only, else NULL */
 } tp_fully_connected_params;
 
 /**
@@ -48,6 +53,15 @@ typedef struct {
  */
 void tp_fully_connected_s8(const tp_fully_connected_params *p, const int8_t *input,
                            int8_t *output);
+
+/**
+ * @brief  As tp_fully_connected_s8, requantising in integers (scale_int): same results.
+ * @param[in]  p       layer parameters
+ * @param[in]  input   [rows][depth] int8
+ * @param[out] output  [rows][out_c] int8, must not overlap input
+ */
+void tp_fully_connected_s8_int(const tp_fully_connected_params *p, const int8_t *input,
+                               int8_t *output);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-"""FULLY_CONNECTED -> tp_fully_connected_s8, or tp_fully_connected_s8_dsp on DSP targets.
+"""FULLY_CONNECTED -> tp_fully_connected_s8[_dsp][_int] (DSP variant on DSP targets).
 
 TFLite 2.21's int8 FULLY_CONNECTED (BUILTIN_REF) requantises in binary64, not with the
 Q31 multiplier its Prepare also computes: out = round(double(acc) * scale), with
@@ -6,8 +6,15 @@ scale = double(input_scale) * double(weight_scale) / double(output_scale) per ch
 or once for per-tensor weights (not the float32 product GetQuantizedConvolutionMultipler
 uses for the Q31 multiplier). Established against the interpreter with crafted scales,
 see tests/test_kernels_fully_connected.py.
+
+Targets with a double-precision FPU multiply in binary64 as the reference does (scale_bits);
+the others get the _int kernels, which compute the same rounding from the scale's exact
+significand with 32-bit multiplies (scale_int, see kernels_c/tp_fc_round.h), instead of a
+soft-float multiply that costs more than a short dot product.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -17,6 +24,26 @@ from ..lowering import ConstArray, KernelCall, ScratchArg, Target, TensorArg
 from .common import clamp_range, require_int8, tensor
 from .conv import check_weights, fold_input_zero_point, optional_bias
 from .dsp import fc_scratch, use_dsp
+
+INT_SHIFT_LIMIT = 32  # tp_fc_round_int: beyond +-32 every result is 0 or saturates
+
+
+def int_scale(scale: float) -> tuple[int, int, int]:
+    """(m_lo, m_hi, shift) of tp_fc_round_int for a finite binary64 scale >= 0:
+    scale = m * 2^-(shift + 65) with m = m_hi * 2^32 + m_lo, 2^62 <= m < 2^63, the
+    53-bit significand shifted left by 10 (exact, subnormal scales included), and shift
+    clamped to +-INT_SHIFT_LIMIT. A zero scale gives m = 0 and the shift that yields 0."""
+    assert math.isfinite(scale) and scale >= 0.0, scale
+    if scale == 0.0:
+        return 0, 0, INT_SHIFT_LIMIT
+    frac, exp = math.frexp(scale)       # scale = frac * 2^exp, 1/2 <= frac < 1
+    m = int(math.ldexp(frac, 63))       # exact: frac has at most 53 significant bits
+    shift = min(max(63 - exp - 65, -INT_SHIFT_LIMIT), INT_SHIFT_LIMIT)
+    return m & 0xFFFFFFFF, m >> 32, shift
+
+
+def _int32_words(words: list[int]) -> np.ndarray:
+    return np.array(words, np.int64).astype(np.uint32).view(np.int32)
 
 
 def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
@@ -46,15 +73,22 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         "output_zp": out.zero_point, "act_min": act_min, "act_max": act_max,
         "weights": ConstArray(weights.reshape(-1)),
         "bias": ConstArray(fold_input_zero_point(bias, weights, inp.zero_point)),
-        # binary64 bit patterns as (low, high) int32 words: exact and endian-independent
-        "scale_bits": ConstArray(scales.astype("<f8").view("<u4").astype(np.uint32)
-                                 .view(np.int32)),
     }
+    # negative or non-finite scales (malformed quantisation) stay with the reference multiply
+    use_int = not target.fpu_double and all(math.isfinite(s) and s >= 0.0 for s in scales)
+    if use_int:
+        params["scale_int"] = ConstArray(_int32_words(
+            [word for s in scales for word in int_scale(float(s))]))
+    else:
+        # binary64 bit patterns as (low, high) int32 words: exact and endian-independent
+        params["scale_bits"] = ConstArray(scales.astype("<f8").view("<u4").astype(np.uint32)
+                                          .view(np.int32))
+    suffix = "_int" if use_int else ""
     if use_dsp(target):  # SMLAD on the widened input row, same results
-        return [KernelCall("tp_fully_connected_s8_dsp", "tp_fully_connected_params", params,
-                           [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
+        return [KernelCall(f"tp_fully_connected_s8_dsp{suffix}", "tp_fully_connected_params",
+                           params, [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
                            scratch_bytes=fc_scratch(depth),
                            comment=f"fully connected {rows}x{depth} -> {units} (DSP)")]
-    return [KernelCall("tp_fully_connected_s8", "tp_fully_connected_params", params,
+    return [KernelCall(f"tp_fully_connected_s8{suffix}", "tp_fully_connected_params", params,
                        [TensorArg(inp.index), TensorArg(out.index)],
                        comment=f"fully connected {rows}x{depth} -> {units}")]

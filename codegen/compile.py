@@ -11,6 +11,7 @@ from .ir import Graph, Op
 from .lowering import KernelCall, ScratchArg, Target, TensorArg
 from .memoptions import MemoryOptions
 from .memplan import MemoryPlan, layer_buffers, plan_arena
+from . import bake
 from .memschedule import schedule_memory
 from .ops import LOWERINGS
 from .persist import PersistPlan
@@ -90,6 +91,7 @@ def compile_model(model_path: str | Path, target: Target,
     if not layers:
         raise CompileError(f"model '{graph.name}' has no layers left to run after optimisation.")
     layers = schedule_memory(graph, layers, options)  # patch stages, in-place dw / 1x1
+    layers = bake.bake_layers(layers)  # per-layer inline kernels with literal shapes
     return CompiledModel(graph, layers, plan_memory(graph, layers), target)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .ir import C_TYPES
 from .persist import template_context as persist_context
-from .lowering import BufferArg, ConstArray, ScratchArg, TensorArg
+from .lowering import BufferArg, ConstArray, IntArg, ScratchArg, TensorArg
 
 if TYPE_CHECKING:
     from .compile import CompiledModel
@@ -111,6 +111,8 @@ def emit_model(model: "CompiledModel", model_file: str) -> EmittedModel:
                     args.append(f"(void *)(tp_arena + {plan.offset(f's{layer.index}_{k}')})")
                 elif isinstance(a, BufferArg):
                     args.append(f"(void *)(tp_arena + {plan.offset(a.key) + a.offset})")
+                elif isinstance(a, IntArg):
+                    args.append(str(a.value))
             calls.append({"var": var, "function": call.function, "params_type": call.params_type,
                           "fields": fields, "args": args, "comment": call.comment})
         layers.append({"index": layer.index, "calls": calls,

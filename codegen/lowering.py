@@ -50,7 +50,13 @@ class BufferArg:
     offset: int = 0
 
 
-Arg = Union[TensorArg, ScratchArg, BufferArg]
+@dataclass(frozen=True)
+class IntArg:
+    """An integer literal passed to an inline kernel, which folds it as a constant."""
+    value: int
+
+
+Arg = Union[TensorArg, ScratchArg, BufferArg, IntArg]
 ParamValue = Union[int, float, ConstArray]
 
 

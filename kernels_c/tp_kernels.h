@@ -12,6 +12,7 @@
 #include "tp_pool.h"
 #include "tp_conv_dsp.h"
 #include "tp_depthwise_dsp.h"
+#include "tp_depthwise_dsp_body.h"
 #include "tp_fully_connected_dsp.h"
 #include "tp_add.h"
 #include "tp_mul.h"

@@ -15,6 +15,8 @@ from pathlib import Path
 from codegen.lowering import ScratchArg
 from codegen.ops import LOWERINGS
 from codegen.ops import conv as conv_op
+from codegen import bake
+from codegen.bake import bake_layers
 from codegen.ops import depthwise as depthwise_op
 from codegen.ops.dsp import (conv_1x1_scratch, conv_scratch, depthwise_pack, depthwise_scratch,
                               fc_scratch, requant_x2_ok)
@@ -122,8 +124,8 @@ def test_dsp_odd_shapes(tmp_path):
     check_model(keras.Model(x, [c, d, e, f]), tmp_path,
                 {"CONV_2D": 5, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 3}, seed=41)
     model_c = (tmp_path / "run_dsp" / "gen" / "model.c").read_text()
-    for fn in ("tp_conv_s8_dsp_rs(", "tp_conv_1x1_s8_dsp_rs(", "tp_depthwise_s8_dsp_rs_k5s2(",
-               "tp_depthwise_s8_dsp_rs_k3s1(", "tp_fully_connected_s8_dsp("):
+    for fn in ("tp_conv_s8_dsp_rs(", "tp_conv_1x1_s8_dsp_rs(", "tp_depthwise_s8_dsp_inline(",
+               "tp_fully_connected_s8_dsp("):
         assert fn in model_c, fn
 
 
@@ -146,14 +148,22 @@ def test_dsp_depthwise_variants(tmp_path, monkeypatch):
               keras.layers.DepthwiseConv2D((2, 3), strides=(1, 2), padding="same")]  # 10x6: T
     model = keras.Model(x, [layer(x) for layer in layers])
     found = {}
-    for name, rs in (("rs", True), ("general", False)):
+    # generated code inlines the kernel per layer (codegen/bake.py); the exported
+    # variants (patch stages, ring rows) run when baking is off
+    for name, rs, baked in (("rs", True, True), ("rs-exported", True, False),
+                            ("general", False, True), ("general-exported", False, False)):
         if not rs:
             monkeypatch.setattr(depthwise_op, "depthwise_rs_ok", lambda *args: False)
+        monkeypatch.setattr(bake, "bake_layers", bake_layers if baked else lambda layers: layers)
         path = check_model(model, tmp_path / name, {"DEPTHWISE_CONV_2D": len(layers)}, seed=43)
         calls = [c for c in _lowered(path, HOST_DSP)]
         assert all(c.function.startswith("tp_depthwise_s8_dsp") for c in calls)
         found[name] = sorted(c.function for c in calls)
         assert sorted(c.params["transposed"] for c in calls) == [0] * 6 + [1] * 3
+        called = re.findall(r"(tp_depthwise\w*)\(&", (tmp_path / name / "run_dsp" / "gen" /
+                                                      "model.c").read_text())
+        assert sorted(called) == (["tp_depthwise_s8_dsp_inline"] * len(layers) if baked
+                                  else found[name])
     suffixes = ["", "", "", "", "_k3s1", "_k3s2", "_k3s2", "_k5s1", "_k5s2"]
     assert found["rs"] == sorted(f"tp_depthwise_s8_dsp_rs{v}" for v in suffixes)
     assert found["general"] == sorted(f"tp_depthwise_s8_dsp{v}" for v in suffixes)

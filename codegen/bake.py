@@ -1,0 +1,40 @@
+"""Per-layer specialisation: calls whose kernel body is available inline are switched to it
+with the layer's shape constants as literals, so the C compiler unrolls and folds them
+for that layer alone (TinyEngine's main speed source) instead of reading them at run time.
+
+Runs last, on the scheduled layers: patch stages keep the exported kernels (their tiles
+have other shapes), and in-place ring schedules call their row kernel themselves.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from .lowering import IntArg, KernelCall
+
+DW_DSP = "tp_depthwise_s8_dsp"
+DW_INLINE = "tp_depthwise_s8_dsp_inline"
+
+
+def _depthwise(call: KernelCall) -> KernelCall:
+    """tp_depthwise_s8_dsp* -> tp_depthwise_s8_dsp_inline(..., filter, strides and
+    dilations in the plane's orientation, x2)."""
+    p = call.params
+    geometry = (p["k_h"], p["k_w"], p["stride_h"], p["stride_w"], p["dil_h"], p["dil_w"])
+    if p["transposed"]:
+        kh, kw, sh, sw, dh, dw = geometry
+        geometry = (kw, kh, sw, sh, dw, dh)
+    x2 = int(call.function.startswith(DW_DSP + "_rs"))
+    return dataclasses.replace(call, function=DW_INLINE,
+                               args=[*call.args, *(IntArg(v) for v in (*geometry, x2))],
+                               comment=f"{call.comment}, inlined with its constants")
+
+
+def bake_layers(layers: list) -> list:
+    """The layers with every call that has an inline form switched to it."""
+    out = []
+    for layer in layers:
+        if not layer.stage and any(c.function.startswith(DW_DSP) for c in layer.calls):
+            layer = dataclasses.replace(layer, calls=[
+                _depthwise(c) if c.function.startswith(DW_DSP) else c for c in layer.calls])
+        out.append(layer)
+    return out

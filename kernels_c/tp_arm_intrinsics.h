@@ -64,6 +64,18 @@ static inline const uint32_t *tp_read_u32x2(const uint32_t *p, uint32_t *a, uint
     return p;
 }
 
+/** PKHBT: the low half of lo and the low half of hi (as the high half) in one word. */
+static inline uint32_t tp_pkhbt16(int32_t lo, int32_t hi)
+{
+#if TP_HAVE_DSP
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+    return r;
+#else
+    return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16);
+#endif
+}
+
 #if TP_HAVE_DSP
 
 /** SXTB16: bytes 0 and 2 sign-extended to the two int16 halves. */

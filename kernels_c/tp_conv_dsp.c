@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tp_arm_intrinsics.h"
+#include "tp_conv_gather.h"
 #include "tp_dsp_common.h"
 #include "tp_requant_fast.h"
 
@@ -221,80 +222,6 @@ TP_CONV_INLINE void conv_pair(const tp_conv_params *p, int32_t k, const int16_t 
     }
 }
 
-/* n bytes (n small: one tap or one filter row) without a library call: the windows of
- * in_c % 4 != 0 layers (the first RGB conv) are a few bytes per row, and a memcpy /
- * memset call per row cost more than the copy. Word moves, then bytes. */
-static inline void copy_s8(int8_t *d, const int8_t *s, int32_t n)
-{
-    for (; n >= 4; n -= 4, d += 4, s += 4) {
-        const uint32_t w = tp_read_s8x4(s);
-        memcpy(d, &w, 4); /* one (unaligned) STR */
-    }
-    for (; n > 0; --n) {
-        *d++ = *s++;
-    }
-}
-
-/* n >= 4 bytes by words, the last word overlapping the one before: a 3x3 RGB window row
- * (9 bytes) is three LDR / STR pairs, no byte loop. */
-static inline void copy_s8_ge4(int8_t *d, const int8_t *s, int32_t n)
-{
-    uint32_t w;
-    int32_t i;
-    for (i = 0; i + 4 < n; i += 4) {
-        w = tp_read_s8x4(s + i);
-        memcpy(d + i, &w, 4);
-    }
-    w = tp_read_s8x4(s + n - 4);
-    memcpy(d + n - 4, &w, 4);
-}
-
-static inline void fill_s8(int8_t *d, int8_t v, int32_t n)
-{
-    const uint32_t w = (uint32_t)(uint8_t)v * 0x01010101u;
-    for (; n >= 4; n -= 4, d += 4) {
-        memcpy(d, &w, 4);
-    }
-    for (; n > 0; --n) {
-        *d++ = v;
-    }
-}
-
-/* Gather the k_h x k_w x in_c window of output pixel (oy, ox) into col; taps outside
- * the image get the input zero point, so with the folded bias they add exactly 0.
- * A filter row wholly inside the image with dil_w 1 is one contiguous copy. */
-static void gather(const tp_conv_params *p, const int8_t *input, int32_t oy, int32_t ox,
-                   int8_t *col)
-{
-    const int32_t c = p->in_c, k_w = p->k_w, dil_w = p->dil_w, in_w = p->in_w;
-    const int32_t y0 = oy * p->stride_h - p->pad_top;
-    const int32_t x0 = ox * p->stride_w - p->pad_left;
-    const int32_t row = k_w * c;
-    const int row_inside = x0 >= 0 && x0 + (k_w - 1) * dil_w < in_w;
-    const int8_t zp = (int8_t)p->input_zp;
-    int32_t ky, kx;
-    for (ky = 0; ky < p->k_h; ++ky) {
-        const int32_t iy = y0 + ky * p->dil_h;
-        if (iy < 0 || iy >= p->in_h) {
-            fill_s8(col, zp, row);
-        } else if (row_inside && dil_w == 1 && row >= 4) {
-            copy_s8_ge4(col, input + (iy * in_w + x0) * c, row);
-        } else if (row_inside && dil_w == 1) {
-            copy_s8(col, input + (iy * in_w + x0) * c, row);
-        } else {
-            for (kx = 0; kx < k_w; ++kx) {
-                const int32_t ix = x0 + kx * dil_w;
-                if (ix < 0 || ix >= in_w) {
-                    fill_s8(col + kx * c, zp, c);
-                } else {
-                    copy_s8(col + kx * c, input + (iy * in_w + ix) * c, c);
-                }
-            }
-        }
-        col += row;
-    }
-}
-
 /* Gather for a window wholly inside the image with dil_w 1 and rows of >= 4 bytes (the
  * 3x3 RGB conv away from the border): k_h word copies, none of gather's per-row checks
  * or per-tap fallbacks, so it inlines into the pixel loop. src is the window's top-left
@@ -304,7 +231,7 @@ TP_CONV_INLINE void gather_inside(const int8_t *src, int32_t step, int32_t k_h, 
 {
     int32_t ky;
     for (ky = 0; ky < k_h; ++ky) {
-        copy_s8_ge4(col, src, row);
+        tp_copy_s8_ge4(col, src, row);
         src += step;
         col += row;
     }
@@ -387,14 +314,14 @@ TP_CONV_INLINE void conv_any(const tp_conv_params *p, const int8_t *input, int8_
                 const int32_t y = oy * s_h - p->pad_top, x = ox * s_w - p->pad_left;
                 gather_inside(input + (y * in_w + x) * c, step, k_h, row, raw);
             } else {
-                gather(p, input, oy, ox, raw);
+                tp_conv_gather(p, input, oy, ox, raw);
             }
             widen_padded(raw, pair, k, 0);
             if (oy1 >= oy_lo && oy1 < oy_hi && ox1 >= ox_lo && ox1 < ox_hi) {
                 const int32_t y = oy1 * s_h - p->pad_top, x = ox1 * s_w - p->pad_left;
                 gather_inside(input + (y * in_w + x) * c, step, k_h, row, raw);
             } else {
-                gather(p, input, oy1, ox1, raw);
+                tp_conv_gather(p, input, oy1, ox1, raw);
             }
             widen_padded(raw, pair, k, 1);
             conv_pair(p, k, pair, output + i * p->out_c, output + j * p->out_c, rs, full, 0);
@@ -473,7 +400,9 @@ void tp_conv_1x1_s8_dsp(const tp_conv_params *p, const int8_t *input, int8_t *ou
 void tp_conv_1x1_s8_dsp_rs(const tp_conv_params *p, const int8_t *input, int8_t *output,
                            void *scratch)
 {
-    if (p->act_min == -128 && p->act_max == 127) {
+    if (TP_CONV_1X1_PK(p->in_c)) { /* filter packed by the compiler (tp_conv_pk_dsp.h) */
+        tp_conv_1x1_pk_s8_dsp(p, input, output, scratch);
+    } else if (p->act_min == -128 && p->act_max == 127) {
         conv_1x1(p, input, output, scratch, 1, 1);
     } else {
         conv_1x1(p, input, output, scratch, 1, 0);

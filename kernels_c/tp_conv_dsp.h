@@ -9,6 +9,8 @@
  * one SXTB16 / SXTB16 ROR #8 pair on four filter bytes lines up with two words of the
  * column for two SMLADs; the widened column is reused by every output channel.
  * On other cores (and the host) the intrinsics are portable C, same results.
+ * Shallow windows (k <= 64) and 1x1 depths up to 32 take the packed-filter variants of
+ * tp_conv_pk_dsp.h instead when the compiler can prove their requantisation.
  */
 #ifndef TP_CONV_DSP_H
 #define TP_CONV_DSP_H
@@ -16,6 +18,7 @@
 #include <stdint.h>
 
 #include "tp_conv.h"
+#include "tp_conv_pk_dsp.h" /* the packed-filter variants, chosen by the compiler */
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,8 +60,12 @@ void tp_conv_s8_dsp_rs(const tp_conv_params *p, const int8_t *input, int8_t *out
 
 /**
  * @brief  tp_conv_1x1_s8_dsp with the SMMULR requantisation, under the same compile-time
- *         conditions as tp_conv_s8_dsp_rs.
- * @param[in]  p        layer parameters (k_h, k_w, dil_*, pad_* ignored)
+ *         conditions as tp_conv_s8_dsp_rs. For depths TP_CONV_1X1_PK(in_c) (in_c % 4 == 0,
+ *         <= 32) the compiler packs the filter instead (tp_conv_pk_dsp.h) and this runs
+ *         tp_conv_1x1_pk_s8_dsp, so the in-place bands (tp_conv_1x1_inplace_s8_dsp_rs)
+ *         take that path too.
+ * @param[in]  p        layer parameters (k_h, k_w, dil_*, pad_* ignored); filter packed
+ *                      for TP_CONV_1X1_PK(in_c)
  * @param[in]  input    [in_h][in_w][in_c] int8
  * @param[out] output   [out_h][out_w][out_c] int8
  * @param[in]  scratch  TP_CONV_1X1_DSP_SCRATCH_BYTES(in_c) bytes, any alignment

@@ -18,7 +18,8 @@ from codegen.ops import conv as conv_op
 from codegen import bake
 from codegen.bake import bake_layers
 from codegen.ops import depthwise as depthwise_op
-from codegen.ops.dsp import (conv_1x1_scratch, conv_scratch, depthwise_pack, depthwise_scratch,
+from codegen.ops.dsp import (conv_1x1_scratch, conv_pk_scratch, conv_scratch, depthwise_pack,
+                              depthwise_scratch,
                               fc_scratch, requant_x2_ok)
 from codegen.reader import read_model
 from tests.support.harness import CFLAGS, HOST, HOST_DSP, KERNELS, ROOT
@@ -46,20 +47,22 @@ def _lowered(path: Path, target) -> list:
 def test_dsp_selection_at_compile_time(tmp_path):
     """DSP targets get the _dsp kernels with their scratch, the depthwise variant by filter
     size and stride (7x7 = 49 taps: the generic one); depth multiplier 2 and non-DSP
-    targets keep portable C."""
+    targets keep portable C. Windows of up to 64 values take the packed-filter kernel of
+    their padded depth."""
     x = keras.Input((9, 9, 6), batch_size=1)
-    a = keras.layers.Conv2D(5, 3, padding="same")(x)                  # im2col
+    a = keras.layers.Conv2D(5, 3, padding="same")(x)                  # im2col, k 54: packed
+    h = keras.layers.Conv2D(4, (3, 4))(x)                             # im2col, k 72
     b = keras.layers.Conv2D(7, 1)(x)                                  # pointwise
     c = keras.layers.DepthwiseConv2D(3)(x)                            # 9 taps
     d = keras.layers.DepthwiseConv2D(3, depth_multiplier=2)(x)        # dm 2
     e = keras.layers.DepthwiseConv2D(7)(x)                            # 49 taps
     g = keras.layers.DepthwiseConv2D(5, strides=2, padding="same")(x)  # 5x5 stride 2
     f = keras.layers.Dense(3)(keras.layers.Flatten()(x))
-    path = convert(keras.Model(x, [a, b, c, d, e, g, f]), tmp_path / "m.tflite")
+    path = convert(keras.Model(x, [a, h, b, c, d, e, g, f]), tmp_path / "m.tflite")
     calls = _lowered(path, HOST_DSP)
     by_fn = sorted(c.function for c in calls)
     # converter scales give right shifts and small accumulators: the SMMULR variants
-    assert by_fn == sorted(["tp_conv_s8_dsp_rs", "tp_conv_1x1_s8_dsp_rs",
+    assert by_fn == sorted(["tp_conv_pk_s8_dsp_k56", "tp_conv_s8_dsp_rs", "tp_conv_1x1_s8_dsp_rs",
                             "tp_depthwise_s8_dsp_rs_k3s1", "tp_depthwise_s8",
                             "tp_depthwise_s8_dsp_rs", "tp_depthwise_s8_dsp_rs_k5s2",
                             "tp_fully_connected_s8_dsp"])
@@ -67,10 +70,12 @@ def test_dsp_selection_at_compile_time(tmp_path):
         if "_dsp" in call.function:
             assert ScratchArg() in call.args
     scratch = {c.function: c.scratch_bytes for c in calls if "_dsp" in c.function}
-    assert scratch["tp_conv_s8_dsp_rs"] == conv_scratch(3 * 3 * 6)
+    assert scratch["tp_conv_pk_s8_dsp_k56"] == conv_pk_scratch(3 * 3 * 6)
+    assert scratch["tp_conv_s8_dsp_rs"] == conv_scratch(3 * 4 * 6)
     assert scratch["tp_conv_1x1_s8_dsp_rs"] == conv_1x1_scratch(6)
     assert scratch["tp_fully_connected_s8_dsp"] == fc_scratch(9 * 9 * 6)
-    assert scratch["tp_conv_s8_dsp_rs"] == 4 + 2 * (2 * 56 + 8) + 56  # k 54: 14 blocks + tail
+    assert scratch["tp_conv_pk_s8_dsp_k56"] == 4 + 5 * 56  # pair 4 * 56, window 56
+    assert scratch["tp_conv_s8_dsp_rs"] == 4 + 2 * (2 * 72 + 8) + 72  # k 72: 18 blocks
     # depthwise: the 7x7 x 7x7 plane (3x3 VALID outputs: pitch 3 + 6 + 1 spare + 1, even)
     # and a row of int32 sums rounded up to even
     dw = {c.function: c for c in calls if c.function.startswith("tp_depthwise_s8_dsp")}
@@ -108,12 +113,13 @@ def test_depthwise_packing_matches_filter(tmp_path):
 
 
 def test_dsp_odd_shapes(tmp_path):
-    """Tails of every DSP loop: depth not a multiple of 4 (k = 27, in_c 5, FC depth 39),
-    odd output channels / units (the self-paired last one), an odd number of output
-    pixels (the self-paired last pixel), depthwise channels beyond the last block of 4,
-    out-of-image taps on every side (SAME, stride 2, 5x5)."""
+    """Tails of every DSP loop: depth not a multiple of 4 (k = 27 packed, k = 75 and in_c 5
+    unpacked, FC depth 39), odd output channels / units (the self-paired last one), an
+    odd number of output pixels (the self-paired last pixel), depthwise channels beyond
+    the last block of 4, out-of-image taps on every side (SAME, stride 2, 5x5)."""
     x = keras.Input((7, 7, 3), batch_size=1)
     a = keras.layers.Conv2D(7, 3, padding="same", activation="relu")(x)       # 49 px, k 27
+    g = keras.layers.Conv2D(5, 5, padding="same", activation="relu")(x)       # k 75
     b = keras.layers.Conv2D(5, 3, strides=2)(x)                               # 9 px
     p = keras.layers.Conv2D(5, 1)(x)
     c = keras.layers.Conv2D(9, 1, strides=2)(p)                               # in_c 5, 16 px
@@ -121,11 +127,11 @@ def test_dsp_odd_shapes(tmp_path):
     e = keras.layers.DepthwiseConv2D(3, padding="same", activation="relu6")(b)  # 5 ch
     f = keras.layers.Dense(7)(keras.layers.Flatten()(keras.layers.Conv2D(13, 3, strides=3)(x)))
     f = keras.layers.Dense(3)(keras.layers.Reshape((1, 39))(keras.layers.Dense(39)(f)))
-    check_model(keras.Model(x, [c, d, e, f]), tmp_path,
-                {"CONV_2D": 5, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 3}, seed=41)
+    check_model(keras.Model(x, [c, d, e, f, g]), tmp_path,
+                {"CONV_2D": 6, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 3}, seed=41)
     model_c = (tmp_path / "run_dsp" / "gen" / "model.c").read_text()
-    for fn in ("tp_conv_s8_dsp_rs(", "tp_conv_1x1_s8_dsp_rs(", "tp_depthwise_s8_dsp_inline(",
-               "tp_fully_connected_s8_dsp("):
+    for fn in ("tp_conv_s8_dsp_rs(", "tp_conv_pk_s8_dsp_k28(", "tp_conv_1x1_s8_dsp_rs(",
+               "tp_depthwise_s8_dsp_inline(", "tp_fully_connected_s8_dsp("):
         assert fn in model_c, fn
 
 
@@ -184,21 +190,24 @@ def test_dsp_conv_requant_variants(tmp_path, monkeypatch):
     """Both conv requantisations on the same layers, bit-exact: the SMMULR *_dsp_rs kernels
     the compiler picks for converter scales, then, with the proof switched off, the
     general tp_out_s8 kernels. k x k with a k % 4 tail and padding, 1x1 with stride 2 and
-    an odd channel count, a 1x1 that runs in place, ReLU6 (narrow clamp) and full range."""
+    an odd channel count, a 1x1 that runs in place, ReLU6 (narrow clamp) and full range.
+    With the SMMULR proof, windows of up to 64 values and pointwise depths 8 take the
+    packed-filter kernels (tp_conv_pk_dsp.c); without it, the general unpacked ones."""
     x = keras.Input((9, 7, 3), batch_size=1)
     a = keras.layers.Conv2D(9, 3, padding="same", activation="relu6")(x)      # k 27
     b = keras.layers.Conv2D(8, 1, activation="relu")(a)                      # in place
     c = keras.layers.Conv2D(5, 1, strides=2)(b)
     d = keras.layers.Conv2D(6, 3, strides=2)(b)                              # k 72
-    model = keras.Model(x, [c, d])
+    e = keras.layers.Conv2D(4, 5, padding="same")(x)                         # k 75
+    model = keras.Model(x, [c, d, e])
     funcs = {}
     for name, rs in (("rs", True), ("general", False)):
         if not rs:
             monkeypatch.setattr(conv_op, "requant_x2_ok", lambda *args: False)
-        check_model(model, tmp_path / name, {"CONV_2D": 4}, seed=47)
+        check_model(model, tmp_path / name, {"CONV_2D": 5}, seed=47)
         funcs[name] = re.findall(r"(tp_conv\w*_dsp\w*)\(&",
                                  (tmp_path / name / "run_dsp" / "gen" / "model.c").read_text())
     assert sorted(set(funcs["rs"])) == ["tp_conv_1x1_inplace_s8_dsp_rs", "tp_conv_1x1_s8_dsp_rs",
-                                        "tp_conv_s8_dsp_rs"], funcs
+                                        "tp_conv_pk_s8_dsp_k28", "tp_conv_s8_dsp_rs"], funcs
     assert sorted(set(funcs["general"])) == ["tp_conv_1x1_inplace_s8_dsp", "tp_conv_1x1_s8_dsp",
                                              "tp_conv_s8_dsp"], funcs

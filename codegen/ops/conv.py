@@ -1,6 +1,12 @@
 """CONV_2D -> tp_conv_s8 (im2col, any geometry) or tp_conv_1x1_s8 (pointwise, in place reads),
 or their SMLAD variants tp_conv_s8_dsp / tp_conv_1x1_s8_dsp on DSP targets.
 
+On DSP targets, shallow layers get a filter packed here in the exact order the kernel
+reads it (pack_filter: int16 weights, zero-padded depth, per-channel-pair requantisation
+words; kernels_c/tp_conv_pk_dsp.h): windows of up to 64 values run
+tp_conv_pk_s8_dsp_k<padded depth>, pointwise depths 4..32 (multiples of 4)
+tp_conv_1x1_s8_dsp_rs, which reads those depths packed (and so do its in-place bands).
+
 Arithmetic follows TFLite's reference_integer_ops::ConvPerChannel with the multipliers of
 PopulateConvolutionQuantizationParams (kernel_util.cc): per output channel,
 double(input_scale) * double(filter_scale[c]) / double(output_scale), a per-tensor
@@ -15,7 +21,8 @@ from ..ir import Graph, Op, Tensor
 from ..lowering import ConstArray, KernelCall, ScratchArg, Target, TensorArg
 from ..quant import per_channel_multipliers
 from .common import clamp_range, nhwc, require_int8, tensor, window_padding
-from .dsp import conv_1x1_scratch, conv_scratch, requant_x2_ok, use_dsp
+from .dsp import (CONV_PK_MAX_K4, conv_1x1_pk, conv_1x1_scratch, conv_pk_ok, conv_pk_scratch,
+                  conv_scratch, requant_x2_ok, use_dsp)
 
 
 def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
@@ -56,6 +63,25 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
     if use_dsp(target):  # SMLAD 2x2 blocks, same params and results
         # right shifts and a small enough accumulator, proven here: SMMULR requantisation
         rs = requant_x2_ok(weights.reshape(out_c, -1), folded, shift)
+        # ... and the packed filter's SMMLAR requantisation (tp_conv_pk_dsp.h)
+        pk = rs and conv_pk_ok(mult, shift, out.zero_point)
+        k4 = (k_h * k_w * in_c + 3) & ~3
+        shallow = conv_1x1_pk(in_c) if pointwise else k4 <= CONV_PK_MAX_K4
+        if shallow and pointwise and not pk:
+            rs = False  # tp_conv_1x1_s8_dsp_rs would read this depth's filter packed
+        elif shallow and pk:
+            packed = {**params, "bias": 0, "mult": 0, "shift": 0, "filter": ConstArray(
+                pack_filter(weights.reshape(out_c, -1), folded, mult, shift, out.zero_point,
+                            pk_slots(k_h, k_w, in_c)))}
+            args = [TensorArg(inp.index), TensorArg(out.index), ScratchArg()]
+            if pointwise:  # tp_conv_1x1_s8_dsp_rs reads these depths packed (also in place)
+                return [KernelCall("tp_conv_1x1_s8_dsp_rs", "tp_conv_params", packed, args,
+                                   scratch_bytes=conv_1x1_scratch(in_c),
+                                   comment=f"conv 1x1 s{s_h}x{s_w} {in_c}->{out_c} "
+                                           "(DSP, packed filter)")]
+            return [KernelCall(f"tp_conv_pk_s8_dsp_k{k4}", "tp_conv_params", packed, args,
+                               scratch_bytes=conv_pk_scratch(k_h * k_w * in_c),
+                               comment=f"conv {geometry} {in_c}->{out_c} (DSP, packed filter)")]
         suffix, note = ("_rs", ", SMMULR requant") if rs else ("", "")
         if pointwise:
             return [KernelCall(f"tp_conv_1x1_s8_dsp{suffix}", "tp_conv_params", params,
@@ -121,3 +147,45 @@ def fold_input_zero_point(bias: np.ndarray | None, weights_2d: np.ndarray,
     if bias is not None:
         total = total + bias
     return ((total + 2**31) % 2**32 - 2**31).astype(np.int32)
+
+
+def pk_slots(k_h: int, k_w: int, in_c: int) -> np.ndarray:
+    """OHWI depth index of each of the k4 slots the tp_conv_pk kernels read (-1: zero):
+    per filter row its first 4 * floor(k_w * in_c / 4) bytes, rows in turn, then every
+    row's remaining bytes, then zeros up to a multiple of 4 (tp_conv_pk_dsp.h)."""
+    row = k_w * in_c
+    whole = row & ~3
+    slots = [ky * row + r for ky in range(k_h) for r in range(whole)]
+    slots += [ky * row + r for ky in range(k_h) for r in range(whole, row)]
+    slots += [-1] * (-len(slots) % 4)
+    return np.array(slots, dtype=np.int64)
+
+
+def pack_filter(weights_2d: np.ndarray, folded: np.ndarray, mult: np.ndarray,
+                shift: np.ndarray, output_zp: int, slots: np.ndarray) -> np.ndarray:
+    """The packed stream of the tp_conv_pk kernels as bytes (int32 words, little endian).
+
+    Per output channel pair (an odd out_c padded with an all-zero channel): the doubled
+    folded biases, per block of four slots j..j+3 the int16 words (c0: 2w_j, 2w_j+2)
+    (c0: 2w_j+1, 2w_j+3) (c1: ...) (c1: ...) (SXTB16 order), then m0, m1, C0, C1, e0, e1
+    with e = -shift and C = 2^(e-1) + output_zp * 2^e (tp_conv_pk_dsp.h).
+    """
+    out_c = weights_2d.shape[0]
+    w = np.concatenate([weights_2d.astype(np.int64), np.zeros((1, weights_2d.shape[1]),
+                                                              np.int64)])
+    w = np.where(slots >= 0, w[:, np.maximum(slots, 0)], 0) * 2   # (out_c + 1, k4)
+    w = w.reshape(len(w), -1, 4)[:, :, [0, 2, 1, 3]]                 # SXTB16 halves
+    e = -np.asarray(shift, dtype=np.int64)
+    rec = np.stack([np.asarray(folded, np.int64) * 2, np.asarray(mult, np.int64),
+                    2 ** (e - 1) + int(output_zp) * 2 ** e, e])      # (4, out_c)
+    rec = np.concatenate([rec, np.zeros((4, 1), np.int64)], axis=1)
+    words = []
+    for c0 in range(0, out_c, 2):
+        c1 = c0 + 1 if c0 + 1 < out_c else out_c                    # the zero channel
+        blocks = np.stack([w[c0], w[c1]], axis=1)                    # (blocks, 2, 4) int16
+        halves = blocks.astype(np.int16).view(np.uint16).astype(np.int64)
+        weight_words = halves[..., 0::2] | (halves[..., 1::2] << 16)  # (blocks, 2, 2)
+        words += [rec[0, c0], rec[0, c1], *weight_words.reshape(-1),
+                  rec[1, c0], rec[1, c1], rec[2, c0], rec[2, c1], rec[3, c0], rec[3, c1]]
+    packed = np.array(words, dtype=np.int64)
+    return ((packed + 2**31) % 2**32 - 2**31).astype("<i4").view(np.int8)

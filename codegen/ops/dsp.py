@@ -37,6 +37,38 @@ def conv_1x1_scratch(in_c: int) -> int:
     return 4 + 2 * _pair_q15(in_c)
 
 
+# tp_conv_pk_dsp.h: TP_CONV_PK_MAX_K4 and TP_CONV_1X1_PK
+CONV_PK_MAX_K4 = 64
+CONV_1X1_PK_MAX_C = 32
+
+
+def conv_pk_scratch(k: int) -> int:
+    """tp_conv_pk_s8_dsp_k*: a column pair of two widened windows (2 x k4 int16) and one
+    int8 window."""
+    return 4 + 5 * _round4(k)
+
+
+def conv_1x1_pk(in_c: int) -> bool:
+    """TP_CONV_1X1_PK: the pointwise depths tp_conv_1x1_s8_dsp_rs runs with a packed filter."""
+    return in_c % 4 == 0 and in_c <= CONV_1X1_PK_MAX_C
+
+
+def conv_pk_ok(mult: np.ndarray, shift: np.ndarray, output_zp: int) -> bool:
+    """The packed kernels' requantisation (tp_conv_pk_out) on top of requant_x2_ok.
+
+    SMMLAR(2 acc, m, C) >> e with C = 2^(e-1) + output_zp * 2^e and e = -shift is the
+    double rounding when m is 0 or in [2^30, 2^31) (then a negative high half means a
+    negative acc, so the sign step can test acc) and, with |h| < 2^30 from |acc| < 2^30,
+    |C| < 2^30 keeps h + C - 1 inside int32.
+    """
+    m = np.asarray(mult, dtype=np.int64)
+    e = -np.asarray(shift, dtype=np.int64)
+    if not (np.all(e >= 1) and np.all(e <= 30) and np.all((m == 0) | (m >= 2**30))):
+        return False
+    c = 2 ** (e - 1) + int(output_zp) * 2 ** e
+    return bool(np.all(np.abs(c) < 2**30))
+
+
 def depthwise_fits(depth_mult: int, k_h: int, k_w: int) -> bool:
     """tp_depthwise_s8_dsp takes depth multiplier 1 and up to DW_MAX_TAPS taps."""
     return depth_mult == 1 and k_h * k_w <= DW_MAX_TAPS

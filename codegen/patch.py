@@ -21,6 +21,9 @@ from .errors import CompileError
 from .ir import Graph
 from .lowering import BufferArg, KernelCall, ScratchArg, TensorArg
 from .memplan import ALIGN, Buffer, plan_arena
+from .ops.dsp import depthwise_scratch
+
+DW_DSP = "tp_depthwise_s8_dsp"  # prefix of the DSP depthwise variants (plane scratch)
 
 _WINDOW_TYPES = {"tp_conv_params", "tp_depthwise_params", "tp_pool_params"}
 LOCAL_KEY = "p0"  # the stage is layer 0; its tiles are one planned arena buffer
@@ -117,6 +120,14 @@ def _tile_call(call: KernelCall, tin: Tile, tout: Tile) -> dict:
     return p
 
 
+def _tile_scratch(call: KernelCall, tiles: list[tuple[Tile, Tile]]) -> int:
+    """Scratch of the call over its tiles: the DSP depthwise plane follows the tile's
+    shape (smaller than the whole layer's); other kernels' scratch does not depend on it."""
+    if not call.function.startswith(DW_DSP):
+        return call.scratch_bytes
+    return max(depthwise_scratch(_tile_call(call, tin, tout)) for tin, tout in tiles)
+
+
 def _copy(rows: int, row_bytes: int, src_stride: int, dst_stride: int, src, dst, what: str) -> KernelCall:
     return KernelCall("tp_tile_copy", "tp_tile_params",
                       {"rows": rows, "row_bytes": row_bytes, "src_stride": src_stride,
@@ -168,7 +179,8 @@ def build_stage(graph: Graph, layers: list, p: int, n: int, share: bool = True) 
     # step 0 copies in, step i + 1 runs layer i, step n + 1 copies out.
     sizes = [max(t[j].pixels for t in patches) * chans[j] for j in range(n + 1)]
     bufs = [Buffer(f"tile{j}", sizes[j], j, j + 1) for j in range(n + 1)]
-    bufs += [Buffer(f"scratch{i}", c.scratch_bytes, i + 1, i + 1)
+    scratch = [_tile_scratch(c, [(t[i], t[i + 1]) for t in patches]) for i, c in enumerate(calls)]
+    bufs += [Buffer(f"scratch{i}", scratch[i], i + 1, i + 1)
              for i, c in enumerate(calls) if c.scratch_bytes]
     local = plan_arena(bufs)
 

@@ -58,7 +58,7 @@ def test_pk_requantisation_and_intrinsics(tmp_path):
                     "-o", str(exe)], check=True)
     out = subprocess.run([str(exe)], capture_output=True, text=True)
     words = out.stdout.split()
-    assert out.returncode == 0 and words[0] == "ok" and int(words[1]) > 2_000_000, out.stdout
+    assert out.returncode == 0 and words[0] == "ok" and int(words[1]) > 1_000_000, out.stdout
     assert words[2] == "scratch"
     assert [int(w) for w in words[3:]] == [conv_pk_scratch(k) for k in (9, 27, 40)]
 

@@ -88,6 +88,7 @@ static int check_intrinsics(long *n)
                                          | (uint32_t)(uint16_t)(bh + a3) << 16)
             || tp_smmulr((int32_t)a, (int32_t)b)
                    != (int32_t)(((int64_t)(int32_t)a * (int32_t)b + 0x80000000LL) >> 32)
+            || tp_pkhbt16((int32_t)a, (int32_t)b) != ((a & 0xFFFFu) | (b << 16))
             || tp_smmlar((int32_t)a, (int32_t)b, acc)
                    != (int32_t)((uint32_t)acc + (uint32_t)(((int64_t)(int32_t)a * (int32_t)b
                                                             + 0x80000000LL) >> 32))

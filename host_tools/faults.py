@@ -92,14 +92,24 @@ def _draw(key: np.ndarray, word: np.ndarray, lane: int | np.ndarray) -> np.ndarr
 
 def error_masks(keys: np.ndarray, n_words: int, rate: RateThresholds) -> np.ndarray:
     """Error masks (batch, n_words) uint32 for keys of shape (batch,)."""
-    keys = np.asarray(keys, dtype=np.uint32).reshape(-1, 1)
-    words = np.arange(n_words, dtype=np.uint32).reshape(1, -1)
+    keys = np.asarray(keys, dtype=np.uint32).reshape(-1)
     masks = np.zeros((keys.shape[0], n_words), dtype=np.uint32)
+    rows, cols, m = _error_words(keys, n_words, rate)
+    masks[rows, cols] = m
+    return masks
+
+
+def _error_words(keys: np.ndarray, n_words: int, rate: RateThresholds
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-zero entries of error_masks: (rows, words, masks), in row-major order."""
+    keys = np.asarray(keys, dtype=np.uint32).reshape(-1, 1)
+    none = (np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.uint32))
     if rate.any == 0 or n_words == 0:
-        return masks
+        return none
+    words = np.arange(n_words, dtype=np.uint32).reshape(1, -1)
     rows, cols = np.nonzero(_draw(keys, words, 0) < np.uint32(rate.any))
     if rows.size == 0:
-        return masks
+        return none
     k, w = keys[rows, 0], cols.astype(np.uint32)
     first = np.array(rate.first, dtype=np.uint32)
     f = (first[None, :] <= _draw(k, w, 1)[:, None]).sum(axis=1).astype(np.uint32)
@@ -109,8 +119,36 @@ def error_masks(keys: np.ndarray, n_words: int, rate: RateThresholds) -> np.ndar
     hit = _draw(k[:, None], w[:, None], 2 + bits[None, :]) < np.uint32(rate.bit)
     m |= np.bitwise_or.reduce(np.where(above & hit, np.uint32(1) << bits[None, :], np.uint32(0)),
                               axis=1).astype(np.uint32)
-    masks[rows, cols] = m
-    return masks
+    return rows, cols, m
+
+
+@dataclass(frozen=True)
+class ByteFlips:
+    """The bytes a batch of "flip" writes corrupts, sparse (row-major order)."""
+    rows: np.ndarray     # row of the batch (inference)
+    offsets: np.ndarray  # byte offset in the row
+    masks: np.ndarray    # uint8 XOR mask, never 0
+
+    def apply(self, data: np.ndarray) -> np.ndarray:
+        """A copy of uint8 (batch, n) `data` as NVM stores it."""
+        out = np.array(data, dtype=np.uint8)
+        out[self.rows, self.offsets] ^= self.masks
+        return out
+
+
+def byte_flips(n_bytes: int, rate: RateThresholds, seed: int,
+               stream: np.ndarray | int) -> ByteFlips:
+    """What model "flip" does to writes of n_bytes with these streams (batch = len(stream),
+    1 for an int): flip_bits(data, (rate,), seed, stream) == byte_flips(...).apply(data).
+    The flips do not depend on the data, so a caller can tell which writes flip anything
+    before computing what they write."""
+    keys = np.atleast_1d(fault_key(seed, stream))
+    rows, words, m = _error_words(keys, (n_bytes + 3) // 4, rate)
+    lanes = m.astype("<u4").view(np.uint8).reshape(-1, 4)  # little-endian bytes of each word
+    i, lane = np.nonzero(lanes)
+    offsets = words[i] * 4 + lane
+    keep = offsets < n_bytes  # flips in the zero padding of a last partial word are dropped
+    return ByteFlips(rows[i][keep], offsets[keep], lanes[i, lane][keep])
 
 
 def flip_bits(data: np.ndarray, rates: tuple[RateThresholds, ...], seed: int,

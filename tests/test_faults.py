@@ -67,3 +67,20 @@ def test_error_masks_first_bit_distribution_is_not_biased_to_bit_zero():
     masks = error_masks(np.arange(200, dtype=np.uint32), 5000, RateThresholds.for_rate(0.01))
     hits = np.array([(masks >> b & 1).sum() for b in range(32)], dtype=np.float64)
     assert hits.min() > 0.8 * hits.mean() and hits.max() < 1.2 * hits.mean()
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 1001, 4096])
+def test_byte_flips_are_flip_bits_without_the_data(n):
+    from host_tools.faults import byte_flips
+    rng = np.random.default_rng(n)
+    streams = rng.integers(0, 2**40, 16).astype(np.uint64)
+    for p in (0.0, 1e-4, 1e-2, 0.3):
+        r = RateThresholds.for_rate(p)
+        data = rng.integers(0, 256, (16, n), dtype=np.uint8)
+        flips = byte_flips(n, r, 9, streams)
+        assert np.array_equal(flips.apply(data), flip_bits(data, (r,), 9, streams)), p
+        assert np.array_equal(flips.apply(data) ^ data != 0,
+                              flip_bits(np.zeros_like(data), (r,), 9, streams) != 0)
+    one = byte_flips(n, RateThresholds.for_rate(0.3), 9, 5)
+    assert np.array_equal(one.apply(np.zeros((1, n), np.uint8))[0],
+                          flip_bits(np.zeros(n, np.uint8), (RateThresholds.for_rate(0.3),), 9, 5))

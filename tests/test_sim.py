@@ -97,3 +97,22 @@ def test_float_requantisation_matches_int64_port():
         want = np.clip(fx.requantize(x, p["mult"], p["shift"]), -128, 127)
         assert np.array_equal(_requant_rows(x.astype(np.float64), np.zeros(1, np.int64), p),
                               want), sh
+
+
+@pytest.mark.parametrize("model", [m for m in SHARED if m.stem == "resnet8_cifar10_int8"] + OWN,
+                         ids=lambda p: p.stem)
+def test_run_from_any_layer_equals_the_whole_run(model):
+    """Resuming at layer k from the activations of an earlier run (only those layers k..
+    read, e.g. a residual ADD's skip input) reproduces the rest of the run."""
+    sim = Simulator(model)
+    x = np.random.default_rng(5).integers(-128, 128, size=(3, *sim.inputs[0].shape[1:]),
+                                          dtype=np.int8)
+    full = sim.run_from(0, sim.input_buffers(x))
+    out = sim.graph.storage(sim.graph.outputs[0])
+    for k in range(len(sim.layers)):
+        before = set(sim.activations[:len(sim.inputs) + k])
+        needed = {s for l in sim.layers[k:] for s in l.reads} & before
+        got = sim.run_from(k, {s: full[s] for s in needed})
+        assert np.array_equal(got[out], full[out]), k
+        with pytest.raises(SimulatorError, match="lack"):
+            sim.run_from(k, {s: full[s] for s in sorted(needed)[1:]})

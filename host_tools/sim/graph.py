@@ -4,17 +4,20 @@ The model goes through the compiler's own front end (reader, optimisation passes
 op lowerings), so the simulator executes the very kernel calls, multipliers, folded
 biases and tables that the firmware runs; `kernels.py` mirrors each C kernel. After
 each layer an optional hook may replace the layer's output (the tensor the intermittent
-runtime persists to NVM), which is where the fault model corrupts it.
+runtime persists to NVM), which is where the fault model corrupts it. `run_from` resumes
+a run at any layer from given activations (the sweep restarts faulty inferences from
+cached fault-free ones).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from codegen.compile import lower_graph, optimize
+from codegen.compile import Layer, lower_graph, optimize
 from codegen.ir import Graph, Tensor
 from codegen.lowering import ScratchArg, Target, TensorArg
 from codegen.reader import read_model
@@ -39,6 +42,7 @@ class SimLayer:
     storage: int        # tensor that holds the output's bytes (after dropped reshapes)
     nbytes: int         # bytes persisted after this layer
     macs: int
+    reads: tuple[int, ...]  # storage tensors of the activations (not constants) it reads
 
 
 class Simulator:
@@ -55,8 +59,9 @@ class Simulator:
                         f"layer {layer.index} ({layer.op.kind}) runs kernel {call.function}, "
                         "which the host simulator does not implement (supported: "
                         f"{', '.join(sorted(KERNELS))}).")
+        self.model_sha = hashlib.sha256(self.model_path.read_bytes()).hexdigest()
         self.layers = [SimLayer(l.index, l.op.kind, l.output, self.graph.storage(l.output),
-                                self.graph.tensors[l.output].nbytes, l.macs)
+                                self.graph.tensors[l.output].nbytes, l.macs, self._reads(l))
                        for l in self._lowered]
         for t in self.inputs + self.outputs:
             if t.dtype != "int8":
@@ -71,11 +76,16 @@ class Simulator:
     def outputs(self) -> list[Tensor]:
         return [self.graph.tensors[i] for i in self.graph.outputs]
 
-    def run(self, inputs: np.ndarray | list[np.ndarray], hook: LayerHook | None = None,
-            keep: bool = False) -> dict[int, np.ndarray]:
-        """Run a batch. `inputs`: one array per model input, shape (batch, *tensor shape
-        without its batch-1 dimension) or (batch, elements). Returns {tensor index:
-        (batch, elements) int8} for the model outputs, or for every tensor with `keep`."""
+    @property
+    def activations(self) -> list[int]:
+        """Storage tensors of every activation a run writes: the model inputs, then each
+        layer's output (what the intermittent runtime persists, in that order)."""
+        return [self.graph.storage(t) for t in self.graph.inputs] + [l.storage for l in self.layers]
+
+    def input_buffers(self, inputs: np.ndarray | list[np.ndarray]) -> dict[int, np.ndarray]:
+        """{storage tensor: (batch, bytes) int8} of the model inputs, checked. `inputs`: one
+        array per model input, shape (batch, *tensor shape without its batch-1 dimension)
+        or (batch, elements)."""
         arrays = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
         if len(arrays) != len(self.inputs):
             raise SimulatorError(f"model has {len(self.inputs)} inputs, got {len(arrays)} arrays")
@@ -86,17 +96,48 @@ class Simulator:
                 raise SimulatorError(f"input '{t.name}' needs {t.size} values per sample "
                                      f"(shape {list(t.shape)}), got shape {list(x.shape)}")
             buf[self.graph.storage(t.index)] = np.ascontiguousarray(x, np.int8).reshape(n, -1)
-        for layer, sim in zip(self._lowered, self.layers):
-            for call in layer.calls:
-                args = [self._tensor(a.tensor, buf, n) if isinstance(a, TensorArg) else None
-                        for a in call.args if isinstance(a, (TensorArg, ScratchArg))]
-                KERNELS[call.function](call.params, args)
-            if hook is not None:
-                buf[sim.storage] = np.ascontiguousarray(hook(sim.index, buf[sim.storage]),
-                                                        np.int8)
+        return buf
+
+    def run(self, inputs: np.ndarray | list[np.ndarray], hook: LayerHook | None = None,
+            keep: bool = False) -> dict[int, np.ndarray]:
+        """Run a batch (`inputs` as for input_buffers). Returns {tensor index: (batch,
+        elements) int8} for the model outputs, or for every tensor with `keep`."""
+        buf = self.run_from(0, self.input_buffers(inputs), hook)
         wanted = (self.graph.tensors if keep else self.graph.outputs)
         return {t: buf[self.graph.storage(t)] for t in wanted
                 if self.graph.storage(t) in buf}
+
+    def run_from(self, start: int, buffers: dict[int, np.ndarray], hook: LayerHook | None = None,
+                 stop: int | None = None) -> dict[int, np.ndarray]:
+        """Run layers start..stop-1 (default: to the last) on `buffers`, {storage tensor:
+        (batch, bytes) int8}, which must hold every activation those layers read but do not
+        write themselves. The given arrays are only read: each layer writes a fresh output
+        array, which (after the hook) is put in `buffers`, returned."""
+        stop = len(self.layers) if stop is None else stop
+        if start >= stop:
+            return buffers
+        written = {l.storage for l in self.layers[start:stop]}
+        missing = sorted({s for l in self.layers[start:stop] for s in l.reads}
+                         - written - buffers.keys())
+        if missing or not buffers:
+            raise SimulatorError(f"layers {start}..{stop - 1} read tensors {missing}, which "
+                                 "the given buffers lack")
+        for s in written:  # kernels write in place: never into an array the caller gave
+            buffers.pop(s, None)
+        n = next(iter(buffers.values())).shape[0]
+        for layer, sim in zip(self._lowered[start:stop], self.layers[start:stop]):
+            for call in layer.calls:
+                args = [self._tensor(a.tensor, buffers, n) if isinstance(a, TensorArg) else None
+                        for a in call.args if isinstance(a, (TensorArg, ScratchArg))]
+                KERNELS[call.function](call.params, args)
+            if hook is not None:
+                buffers[sim.storage] = np.ascontiguousarray(hook(sim.index, buffers[sim.storage]),
+                                                            np.int8)
+        return buffers
+
+    def _reads(self, layer: Layer) -> tuple[int, ...]:
+        found = {self.graph.storage(t) for t in layer.op.inputs if t >= 0}
+        return tuple(sorted(s for s in found if not self.graph.tensors[s].is_const))
 
     def _tensor(self, index: int, buf: dict[int, np.ndarray], n: int) -> np.ndarray:
         """The batch array of a tensor: an activation (allocated on first use) or a constant."""

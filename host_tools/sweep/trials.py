@@ -8,8 +8,11 @@ later layers read the corrupted values. A trial's outcome depends only on (seed,
 QLs), never on how the campaign was cut into chunks or where a chunk ran, so local,
 resumed and cluster runs give identical totals.
 
+With fault model "flip", trials start from the fault-free activations at their first
+flipped tensor (sweep/reuse.py): same outputs, far less compute at low QLs.
+
 This module is what cluster workers import; it holds no global state except a cache of
-simulators by model hash.
+simulators by model hash and reuse.py's bounded cache of fault-free activations.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from codegen.persist import INPUT_QL
 from ..faults import RateThresholds, flip_bits, thresholds_for
 from ..qltable import QLTable
 from ..sim import Simulator
+from .reuse import FlipPlan, run_trials
 
 STREAM_STRIDE = 65536  # firmware: stream = inference * 65536 + pid
 MAX_SAMPLES = STREAM_STRIDE  # inference indices must stay below the stride
@@ -78,6 +82,7 @@ class ChunkTask:
     chunk: Chunk
     faults: FaultSetup
     seed: int
+    reuse: bool = True           # simulate(reuse=...): False runs every layer of every trial
 
 
 _SIMULATORS: dict[str, Simulator] = {}
@@ -109,9 +114,13 @@ Recorder = Callable[[int, np.ndarray, np.ndarray], None]
 
 
 def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults: FaultSetup,
-             seed: int, first_sample: int, record: Recorder | None = None) -> np.ndarray:
+             seed: int, first_sample: int, record: Recorder | None = None,
+             reuse: bool = True) -> np.ndarray:
     """First model output (batch, elements) with faults at `qls` (None: fault-free).
-    Row j is the firmware's inference first_sample + j (its INFER index)."""
+    Row j is the firmware's inference first_sample + j (its INFER index).
+    reuse: with model "flip" and no recorder, resume each trial from cached fault-free
+    activations at its first flipped tensor (reuse.py; identical outputs). A recorder
+    sees every persisted tensor of every trial, so it always gets the full run."""
     if qls is None:
         return sim.run(x)[sim.graph.outputs[0]]
     if len(qls) != len(sim.layers):
@@ -120,6 +129,10 @@ def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults:
                * STREAM_STRIDE)
     n_inputs = len(sim.inputs)
     rates = {ql: faults.rates(ql) for ql in set(qls) | {faults.input_ql}}
+    xs = [x] if len(sim.inputs) == 1 else list(x)
+    if reuse and record is None and faults.model == "flip":
+        pid_rates = [rates[faults.input_ql]] * n_inputs + [rates[q] for q in qls]
+        return run_trials(sim, xs, FlipPlan.build(sim, pid_rates, seed, streams))
 
     def corrupt(values: np.ndarray, ql: str, pid: int) -> np.ndarray:
         stored = flip_bits(values.view(np.uint8), rates[ql], seed, streams + pid, faults.model)
@@ -127,7 +140,6 @@ def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults:
             record(pid, values.view(np.uint8), stored)
         return stored.view(np.int8)
 
-    xs = [x] if len(sim.inputs) == 1 else list(x)
     xs = [corrupt(np.ascontiguousarray(a, np.int8).reshape(len(a), -1), faults.input_ql, j)
           for j, a in enumerate(xs)]
     out = sim.run(xs, hook=lambda layer, v: corrupt(v, qls[layer], n_inputs + layer))
@@ -143,7 +155,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     # one BLAS thread: the matrices are small, and 2 threads ran MobileNetV1 0.25 @96 at
     # 284 instead of 655 inferences/s here (host_tools.sim.bench --threads 1 / 2)
     with threadpool_limits(limits=1):
-        pred = top1(simulate(sim, task.x, c.qls, task.faults, seed, c.start))
+        pred = top1(simulate(sim, task.x, c.qls, task.faults, seed, c.start, reuse=task.reuse))
     agree = int((pred == task.clean_top1).sum())
     if task.y is None:
         return ChunkResult(c.config, c.start, c.stop, c.repeat, len(pred), agree, 0, 0, 0)

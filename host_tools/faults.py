@@ -163,7 +163,8 @@ def flip_bits(data: np.ndarray, rates: tuple[RateThresholds, ...], seed: int,
     stream: int or (batch,) ints: inference * 65536 + persisted tensor id.
     model:  "none", "flip" or "switch" (see the module docstring).
     old:    for "switch", what NVM held before (same shape as data; default zeros,
-            which is QEMU's RAM at power-on).
+            which is QEMU's RAM at power-on; host_tools/sim/nvm_image.py tracks it
+            across writes, slot reuse and inferences).
     Returns a new uint8 array of data's shape.
     """
     if model not in MODELS:

@@ -8,11 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from boards import load_board
 from host_tools.faults import RateThresholds, byte_flips
 from host_tools.qltable import load_ql_table
 from host_tools.sim import Simulator
+from host_tools.sim.nvm_image import NvmLayout
 from host_tools.sweep import reuse
 from host_tools.sweep.campaign import uniform
+from host_tools.sweep.cost import persistence_plan
 from host_tools.sweep.datasets import load_digits_set
 from host_tools.sweep.trials import (STREAM_STRIDE, Chunk, ChunkTask, FaultSetup, run_chunk,
                                      simulate, top1)
@@ -123,7 +126,8 @@ def test_recorder_and_switch_model_take_the_full_path():
     out = simulate(sim, x, q3, flip, 7, FIRST, record=lambda pid, w, s: seen.append(pid))
     assert seen == list(range(len(sim.inputs) + len(sim.layers)))  # every tensor, in order
     assert np.array_equal(out, simulate(sim, x, q3, flip, 7, FIRST, reuse=False))
-    switch = FaultSetup("switch", TABLE)
+    layout = NvmLayout.from_plan(persistence_plan(load_board("mps2-an500"), sim.model_path)[0])
+    switch = FaultSetup("switch", TABLE, nvm=layout)
     assert np.array_equal(simulate(sim, x, q3, switch, 7, FIRST),
                           simulate(sim, x, q3, switch, 7, FIRST, reuse=False))
 

@@ -54,12 +54,16 @@ class Campaign:
         if self.data.y is not None:
             digest.update(np.asarray(self.data.y, np.int64).tobytes())
         table = self.faults.table
-        return {"model": self.model_path.name, "model_sha": model_sha(self.model_bytes),
+        spec = {"model": self.model_path.name, "model_sha": model_sha(self.model_bytes),
                 "inputs": self.data.name, "inputs_sha": digest.hexdigest(),
                 "seed": self.seed, "fault_model": self.faults.model,
                 "input_ql": self.faults.input_ql, "chunk": self.chunk_size,
                 "ql_table": {q: [l.wer, l.wer_0to1, l.wer_1to0]
                              for q, l in table.levels.items()}}
+        if self.faults.model == "switch":  # its outcomes depend on where tensors sit in NVM
+            spec["nvm_layout"] = [[s.offset, s.bytes] for s in self.faults.nvm.slots] \
+                if self.faults.nvm else None
+        return spec
 
     @property
     def id(self) -> str:

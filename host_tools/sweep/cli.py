@@ -10,6 +10,7 @@ from boards import load_board
 from ..errors import ToolError
 from ..qltable import QL_NAMES, load_ql_table, parse_ql
 from ..sim import Simulator, SimulatorError
+from ..sim.nvm_image import NvmLayout
 from .campaign import Campaign, map_config, uniform
 from .cost import LayerCosts, board_pj_per_cycle, energy, measure_counts, persistence_plan
 from .datasets import load_digits_set, load_npz, synthetic
@@ -37,7 +38,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1, help="fault PRNG seed (default 1)")
     p.add_argument("--fault", choices=["flip", "switch"], default="flip",
                    help="flip: every written bit fails with WER(QL) (the paper); switch: only "
-                        "changing bits fail (host_tools/faults.py)")
+                        "bits that change relative to NVM's previous content fail "
+                        "(host_tools/faults.py); each trial is then the first inference after "
+                        "power-on (NVM all zeros), bit-exact with an nvm=mram fault=switch build")
     p.add_argument("--ql-table", help="QL table TOML (default: 32 nm STT-MRAM, DESIGN.md)")
     p.add_argument("--assign", action="store_true",
                    help="also search a per-layer QL assignment and verify it")
@@ -86,7 +89,6 @@ def run(args: argparse.Namespace) -> int:
         data = load_digits_set(t_in)
     else:
         data = synthetic(t_in, args.samples, args.seed)
-    faults = FaultSetup(args.fault, load_ql_table(args.ql_table))
     store = Store(args.db)
     sha = model_sha(model.read_bytes())
     unit, counts = measure_counts(board, model, store, sha)
@@ -108,6 +110,9 @@ def run(args: argparse.Namespace) -> int:
                             f"({t['bytes']} B) as pid {pid}; the simulator expects tensor "
                             f"{layer.output} ({layer.nbytes} B) as pid {n_in + layer.index}.")
     costs = LayerCosts(tuple(counts), unit, persist, ops, pj, power_source)
+    # switch trials write into an image of the firmware's NVM region laid out by this plan
+    faults = FaultSetup(args.fault, load_ql_table(args.ql_table),
+                        nvm=NvmLayout.from_plan(persist))
     out = Path(args.out) if args.out else ROOT / "build" / "sweep" / model.stem
     samples = min(args.samples, len(data.x))
 

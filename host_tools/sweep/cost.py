@@ -73,7 +73,8 @@ def persistence_plan(board: Board, model: Path) -> tuple[dict, tuple[str, ...]]:
 
     from ..nvm_config import NvmOptions, make_plan
     try:
-        compiled = compile_model(str(model), Target(board.cpu, board.dsp, board.fpu))
+        compiled = compile_model(str(model), Target(board.cpu, board.dsp, board.fpu,
+                                                    board.fpu_double))
     except CompileError as e:
         raise ToolError(str(e)) from None
     plan = make_plan(compiled, board, NvmOptions(nvm="mram"))

@@ -11,6 +11,12 @@ resumed and cluster runs give identical totals.
 With fault model "flip", trials start from the fault-free activations at their first
 flipped tensor (sweep/reuse.py): same outputs, far less compute at low QLs.
 
+With "switch" a write's faults depend on what NVM held before, so each trial row keeps
+an image of the firmware's error-resilient NVM region (sim/nvm_image.py) and writes every
+persisted tensor into its slot there. A trial starts from the power-on image (zeros): it
+is the firmware's first inference after power-on. `simulate_sequence` instead carries the
+image from one inference to the next, as the firmware does for consecutive INFER commands.
+
 This module is what cluster workers import; it holds no global state except a cache of
 simulators by model hash and reuse.py's bounded cache of fault-free activations.
 """
@@ -29,6 +35,7 @@ from codegen.persist import INPUT_QL
 from ..faults import RateThresholds, flip_bits, thresholds_for
 from ..qltable import QLTable
 from ..sim import Simulator
+from ..sim.nvm_image import NvmImage, NvmLayout
 from .reuse import FlipPlan, run_trials
 
 STREAM_STRIDE = 65536  # firmware: stream = inference * 65536 + pid
@@ -40,6 +47,9 @@ class FaultSetup:
     model: str            # "flip" (the paper) or "switch" (faults.py)
     table: QLTable
     input_ql: str = INPUT_QL  # the firmware persists model inputs at the safest QL
+    # where the firmware build persists each tensor (NvmLayout.from_plan of the compiler's
+    # persistence plan); "switch" needs it, "flip" only for simulate_sequence's images
+    nvm: NvmLayout | None = None
 
     def rates(self, ql: str) -> tuple[RateThresholds, ...]:
         return thresholds_for(self.table.level(ql), self.model)
@@ -115,35 +125,97 @@ Recorder = Callable[[int, np.ndarray, np.ndarray], None]
 
 def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults: FaultSetup,
              seed: int, first_sample: int, record: Recorder | None = None,
-             reuse: bool = True) -> np.ndarray:
+             reuse: bool = True, nvm: NvmImage | None = None) -> np.ndarray:
     """First model output (batch, elements) with faults at `qls` (None: fault-free).
     Row j is the firmware's inference first_sample + j (its INFER index).
     reuse: with model "flip" and no recorder, resume each trial from cached fault-free
     activations at its first flipped tensor (reuse.py; identical outputs). A recorder
-    sees every persisted tensor of every trial, so it always gets the full run."""
+    sees every persisted tensor of every trial, so it always gets the full run.
+    nvm: the NVM region each row starts from (one row per trial), updated in place as the
+    tensors are written. Default: for "switch", the power-on image (zeros) of
+    faults.nvm, i.e. every trial is the first inference after power-on; for "flip" none
+    (its faults do not depend on NVM's content)."""
     if qls is None:
         return sim.run(x)[sim.graph.outputs[0]]
     if len(qls) != len(sim.layers):
         raise ValueError(f"{len(qls)} QLs for {len(sim.layers)} layers")
-    streams = (np.arange(first_sample, first_sample + len(x), dtype=np.uint64)
-               * STREAM_STRIDE)
     n_inputs = len(sim.inputs)
     rates = {ql: faults.rates(ql) for ql in set(qls) | {faults.input_ql}}
     xs = [x] if len(sim.inputs) == 1 else list(x)
-    if reuse and record is None and faults.model == "flip":
+    streams = (np.arange(first_sample, first_sample + len(xs[0]), dtype=np.uint64)
+               * STREAM_STRIDE)
+    if nvm is None and faults.model == "switch":
+        nvm = NvmImage.power_on(_layout(faults), len(xs[0]))
+    if nvm is not None:
+        check_layout(sim, nvm.layout)
+        if nvm.batch != len(xs[0]):
+            raise ValueError(f"NVM image of {nvm.batch} rows for {len(xs[0])} inferences")
+    if reuse and record is None and nvm is None and faults.model == "flip":
         pid_rates = [rates[faults.input_ql]] * n_inputs + [rates[q] for q in qls]
         return run_trials(sim, xs, FlipPlan.build(sim, pid_rates, seed, streams))
 
     def corrupt(values: np.ndarray, ql: str, pid: int) -> np.ndarray:
-        stored = flip_bits(values.view(np.uint8), rates[ql], seed, streams + pid, faults.model)
+        data = values.view(np.uint8)
+        if nvm is None:
+            stored = flip_bits(data, rates[ql], seed, streams + pid, faults.model)
+        else:
+            stored = nvm.write(pid, data, rates[ql], seed, streams + pid, faults.model)
         if record is not None:
-            record(pid, values.view(np.uint8), stored)
+            record(pid, data, stored)
         return stored.view(np.int8)
 
     xs = [corrupt(np.ascontiguousarray(a, np.int8).reshape(len(a), -1), faults.input_ql, j)
           for j, a in enumerate(xs)]
     out = sim.run(xs, hook=lambda layer, v: corrupt(v, qls[layer], n_inputs + layer))
     return out[sim.graph.outputs[0]]
+
+
+def _layout(faults: FaultSetup) -> NvmLayout:
+    if faults.nvm is None:
+        raise ValueError(f"fault model {faults.model!r} here needs the firmware's NVM layout: "
+                         "FaultSetup(nvm=NvmLayout.from_plan(<persistence plan>))")
+    return faults.nvm
+
+
+def check_layout(sim: Simulator, layout: NvmLayout) -> None:
+    """The layout has a slot of the right size for every tensor the simulator persists
+    (model inputs as pids 0.., then layer i's output as pid inputs + i)."""
+    sizes = [t.nbytes for t in sim.inputs] + [layer.nbytes for layer in sim.layers]
+    got = [s.bytes for s in layout.slots]
+    if got != sizes:
+        raise ValueError(f"the NVM layout's slot sizes {got} are not the simulator's persisted "
+                         f"tensors {sizes}; build the layout from this model's plan")
+
+
+@dataclass
+class SequenceRun:
+    outputs: np.ndarray   # (n, elements): first model output of each inference
+    flips: np.ndarray     # (n,): bits NVM stored wrong (the firmware's NVM status "flips")
+    images: np.ndarray    # (n, region bytes): the NVM region after each inference
+
+
+def simulate_sequence(sim: Simulator, x: np.ndarray, qls: tuple[str, ...], faults: FaultSetup,
+                      seed: int, first_inference: int, nvm: NvmImage | None = None,
+                      record: Recorder | None = None) -> SequenceRun:
+    """Inferences first_inference, first_inference + 1, ... of x's rows on ONE device, one
+    after the other, as the host sends INFER commands in one firmware session: each starts
+    from the NVM region the previous one left (the first from `nvm`, a one-row image;
+    default the power-on image). `simulate` rows, by contrast, are independent trials.
+    record gets every persisted tensor of every inference, in order, as (1, n) arrays."""
+    image = NvmImage.power_on(_layout(faults), 1) if nvm is None else nvm
+    n = len(x) if len(sim.inputs) == 1 else len(x[0])
+    outputs, flips, images = [], np.zeros(n, np.int64), []
+    for j in range(n):
+        def count(pid: int, written: np.ndarray, stored: np.ndarray, j: int = j) -> None:
+            flips[j] += int(np.unpackbits(written ^ stored).sum())
+            if record is not None:
+                record(pid, written, stored)
+
+        rows = x[j:j + 1] if len(sim.inputs) == 1 else [a[j:j + 1] for a in x]
+        outputs.append(simulate(sim, rows, qls, faults, seed, first_inference + j, count,
+                                nvm=image)[0])
+        images.append(image.data[0].copy())
+    return SequenceRun(np.stack(outputs), flips, np.stack(images))
 
 
 def run_chunk(task: ChunkTask) -> ChunkResult:

@@ -147,3 +147,17 @@ def test_energy_is_issue5_model_on_the_firmware_persistence_plan(model):
     assert [tensors[p]["tensor"] for p in persist["task_pid"]] == [l.output for l in sim.layers]
     assert [tensors[p]["bytes"] for p in persist["task_pid"]] == [l.nbytes for l in sim.layers]
     assert persist["task_pid"] == [len(sim.inputs) + l.index for l in sim.layers]
+
+
+def test_train_digits_mobilenet_v1_on_demand(tmp_path):
+    """--only mobilenet_v1 trains MobileNetV1 0.25 @96 on digits into --out (one epoch
+    here: the file's shape and the simulator's acceptance, not its accuracy)."""
+    from host_tools.sweep import train_digits
+    assert train_digits.main(["--only", "mobilenet_v1", "--epochs", "1",
+                              "--out", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["digits_mobilenet_v1_025_96_int8.tflite"]
+    sim = Simulator(tmp_path / "digits_mobilenet_v1_025_96_int8.tflite")
+    assert list(sim.inputs[0].shape) == [1, 96, 96, 3] and sim.outputs[0].size == 10
+    data = load_digits_set(sim.inputs[0])
+    out = sim.run(data.x[:8])[sim.graph.outputs[0]]
+    assert out.shape == (8, 10)

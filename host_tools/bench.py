@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -45,10 +46,11 @@ class BenchRow:
     mismatch: str
 
 
-def build(board: Board, model: Path) -> tuple[Path, dict]:
-    """Build through SCons (so bench measures exactly what users build)."""
+def build(board: Board, model: Path, extra: Sequence[str] = ()) -> tuple[Path, dict]:
+    """Build through SCons (so bench measures exactly what users build); `extra`: more
+    scons arguments, e.g. patch=auto (they do not change the build folder)."""
     proc = subprocess.run([sys.executable, "-m", "SCons", "-Q", f"board={board.name}",
-                           f"model={model}"], cwd=ROOT, capture_output=True, text=True)
+                           f"model={model}", *extra], cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         msg = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.startswith("error:")]
         raise ToolError(f"building {model.name} for {board.name} failed: "

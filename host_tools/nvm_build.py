@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,12 +26,14 @@ def scons_args(opts: NvmOptions) -> list[str]:
     return args
 
 
-def build_nvm(board: Board, model: Path, opts: NvmOptions) -> tuple[Path, dict]:
-    """(firmware ELF, model.json) of `model` built for `board` with `opts` (nvm=mram)."""
+def build_nvm(board: Board, model: Path, opts: NvmOptions, extra: Sequence[str] = ()
+              ) -> tuple[Path, dict]:
+    """(firmware ELF, model.json) of `model` built for `board` with `opts` (nvm=mram);
+    `extra`: more scons arguments, e.g. patch=auto (same build folder)."""
     opts = replace(opts, nvm="mram")
     proc = subprocess.run([sys.executable, "-m", "SCons", "-Q", f"board={board.name}",
-                           f"model={model}", *scons_args(opts)], cwd=ROOT, capture_output=True,
-                          text=True)
+                           f"model={model}", *scons_args(opts), *extra], cwd=ROOT,
+                          capture_output=True, text=True)
     if proc.returncode != 0:
         msg = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.startswith("error:")]
         raise ToolError(f"building {model.name} for {board.name} failed: "

@@ -171,3 +171,38 @@ def test_byte_flips_cover_every_row_and_partial_words():
     f = byte_flips(7, r, 3, np.arange(50, dtype=np.uint64))
     assert f.offsets.max() < 7 and np.all(f.masks != 0)
     assert set(f.rows.tolist()) <= set(range(50)) and len(set(f.rows.tolist())) > 5
+
+
+@pytest.mark.parametrize("model, patch", [(MODELS[1], "auto"), (MODELS[1], "2x2@3"),
+                                          (MODELS[0], "auto")],
+                         ids=["mobilenet-auto", "mobilenet-2x2@3", "cnn-auto"])
+def test_patch_build_resumed_trials_equal_full_trials(model, patch):
+    """With a patch build's tasks (tasks.py) only each task's last output is persisted:
+    the reuse path and the full path still give the same outputs, chunks the same totals."""
+    from host_tools.sweep.cost import compile_for
+    from host_tools.sweep.tasks import PatchOption, task_map
+    sim, x = _setup(model)
+    option = PatchOption(patch)
+    tasks = task_map(compile_for(load_board("mps2-an500"), model, option.memory()), sim,
+                     option.key)
+    assert tasks.tasks < len(sim.layers)
+    faults = FaultSetup("flip", TABLE, tasks=tasks)
+    clean = top1(simulate(sim, x, None, faults, 0, 0))
+    reuse.CACHE.put(reuse.clean_key(sim, [x]), reuse.clean_activations(sim, [x]))
+    for seed in SEEDS:
+        for name in ("Q1", "Q2", "Q3", "map"):
+            qls = _config(name, tasks.tasks, seed)
+            want = simulate(sim, x, qls, faults, seed, FIRST, reuse=False)
+            assert np.array_equal(simulate(sim, x, qls, faults, seed, FIRST), want), (seed, qls)
+    data = sim.model_path.read_bytes()
+    for ql in QLS:
+        chunk = Chunk(ql, uniform(ql, tasks.tasks), FIRST, FIRST + BATCH, 1)
+        a, b = (run_chunk(ChunkTask(sim.model_sha, data, x, None, clean, chunk, faults, 9, flag))
+                for flag in (False, True))
+        assert a == b, ql
+    # the grouped ops are not persisted: the same seed and QLs flip other bits than the
+    # default build's one-task-per-layer run
+    q3 = uniform("Q3", tasks.tasks)
+    default = simulate(sim, x, uniform("Q3", len(sim.layers)), FaultSetup("flip", TABLE), 7,
+                       FIRST)
+    assert not np.array_equal(simulate(sim, x, q3, faults, 7, FIRST), default)

@@ -63,6 +63,9 @@ class Campaign:
         if self.faults.model == "switch":  # its outcomes depend on where tensors sit in NVM
             spec["nvm_layout"] = [[s.offset, s.bytes] for s in self.faults.nvm.slots] \
                 if self.faults.nvm else None
+        tasks = self.faults.tasks
+        if tasks is not None and tasks.patch:  # default builds keep their (stored) ids
+            spec["patch"] = {"option": tasks.patch, "task_ends": list(tasks.ends)}
         return spec
 
     @property
@@ -71,7 +74,8 @@ class Campaign:
 
     @property
     def layers(self) -> int:
-        return len(self.sim.layers)
+        """Tasks of the build, one QL each (one per layer unless a patch stage groups some)."""
+        return self.faults.task_map(self.sim).tasks
 
     @property
     def clean_top1(self) -> np.ndarray:

@@ -12,10 +12,12 @@ from ..qltable import QL_NAMES, load_ql_table, parse_ql
 from ..sim import Simulator, SimulatorError
 from ..sim.nvm_image import NvmLayout
 from .campaign import Campaign, map_config, uniform
-from .cost import LayerCosts, board_pj_per_cycle, energy, measure_counts, persistence_plan
+from .cost import (LayerCosts, board_pj_per_cycle, compile_for, energy, measure_counts,
+                   persistence_plan)
 from .datasets import load_digits_set, load_npz, synthetic
 from .report import Row, sweet_spot, table, write_files
 from .store import Store
+from .tasks import PatchOption, task_map
 from .trials import FaultSetup, model_sha
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +44,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(host_tools/faults.py); each trial is then the first inference after "
                         "power-on (NVM all zeros), bit-exact with an nvm=mram fault=switch build")
     p.add_argument("--ql-table", help="QL table TOML (default: 32 nm STT-MRAM, DESIGN.md)")
+    p.add_argument("--patch", default="off",
+                   help="simulate and cost the build with scons patch=<this>: off (default), "
+                        "auto or <p>x<p>@<n>; a patch stage is one task, persisted once")
+    p.add_argument("--patch-overhead", default="0.2",
+                   help="as scons patch_overhead= for --patch auto (default 0.2)")
     p.add_argument("--assign", action="store_true",
-                   help="also search a per-layer QL assignment and verify it")
+                   help="also search a per-task QL assignment (per layer unless --patch) "
+                        "and verify it")
     p.add_argument("--probe-samples", type=int, default=100,
                    help="inputs per sensitivity probe of --assign (default 100)")
     p.add_argument("--cluster", help="run chunks on Dask: 'local[:N]' or a scheduler address")
@@ -67,6 +75,7 @@ def _check(args: argparse.Namespace) -> list[str]:
     model = Path(args.model)
     if not model.is_file():
         raise ToolError(f"model '{model}' not found.")
+    PatchOption(args.patch, args.patch_overhead).memory()  # scons' checks and messages
     return qls
 
 
@@ -91,28 +100,31 @@ def run(args: argparse.Namespace) -> int:
         data = synthetic(t_in, args.samples, args.seed)
     store = Store(args.db)
     sha = model_sha(model.read_bytes())
-    unit, counts = measure_counts(board, model, store, sha)
-    if len(counts) != len(sim.layers):
-        raise ToolError(f"the firmware reports {len(counts)} layers, the simulator "
-                        f"{len(sim.layers)}; rebuild the firmware for {model.name}.")
-    persist, ops = persistence_plan(board, model)
-    if len(persist["task_pid"]) != len(sim.layers):
+    patch = PatchOption(args.patch, args.patch_overhead)
+    compiled = compile_for(board, model, patch.memory())
+    tasks = task_map(compiled, sim, patch.key)  # identity unless a patch stage groups ops
+    unit, counts = measure_counts(board, model, store, sha, patch)
+    if len(counts) != tasks.tasks:
+        raise ToolError(f"the firmware reports {len(counts)} layers, the compiler "
+                        f"{tasks.tasks}; rebuild the firmware for {model.name}.")
+    persist, ops = persistence_plan(board, model, compiled=compiled)
+    if len(persist["task_pid"]) != tasks.tasks:
         raise ToolError(f"the persistence plan has {len(persist['task_pid'])} tasks, the "
-                        f"simulator {len(sim.layers)} layers; they must agree.")
-    # the simulator corrupts what the firmware persists: inputs as pids 0.., then layer
-    # i's output tensor as pid inputs + i (trials.simulate's streams rely on this)
+                        f"task map {tasks.tasks}; they must agree.")
+    # the simulator corrupts what the firmware persists: inputs as pids 0.., then task
+    # t's output (its last layer's) as pid inputs + t (trials.simulate's streams rely on this)
     tensors = {t["pid"]: t for t in persist["tensors"]}
     n_in = len(sim.inputs)
-    for layer, pid in zip(sim.layers, persist["task_pid"]):
-        t = tensors[pid]
-        if pid != n_in + layer.index or t["tensor"] != layer.output or t["bytes"] != layer.nbytes:
-            raise ToolError(f"layer {layer.index}: the firmware persists tensor {t['tensor']} "
+    for task, (end, pid) in enumerate(zip(tasks.ends, persist["task_pid"])):
+        t, layer = tensors[pid], sim.layers[end]
+        if pid != n_in + task or t["tensor"] != layer.output or t["bytes"] != layer.nbytes:
+            raise ToolError(f"task {task}: the firmware persists tensor {t['tensor']} "
                             f"({t['bytes']} B) as pid {pid}; the simulator expects tensor "
-                            f"{layer.output} ({layer.nbytes} B) as pid {n_in + layer.index}.")
+                            f"{layer.output} ({layer.nbytes} B) as pid {n_in + task}.")
     costs = LayerCosts(tuple(counts), unit, persist, ops, pj, power_source)
     # switch trials write into an image of the firmware's NVM region laid out by this plan
     faults = FaultSetup(args.fault, load_ql_table(args.ql_table),
-                        nvm=NvmLayout.from_plan(persist))
+                        nvm=NvmLayout.from_plan(persist), tasks=tasks)
     out = Path(args.out) if args.out else ROOT / "build" / "sweep" / model.stem
     samples = min(args.samples, len(data.x))
 
@@ -140,7 +152,9 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
     print(f"sweep: {model.name} on {board.name}, inputs: {data.name}, {samples} samples x "
-          f"{args.repeats} repeats per QL, fault model {args.fault}, seed {args.seed}")
+          f"{args.repeats} repeats per QL, fault model {args.fault}, seed {args.seed}"
+          + (f", patch={args.patch} ({tasks.tasks} tasks for {len(sim.layers)} layers)"
+             if patch.key else ""))
     print(f"energy per inference (uJ): {costs.source}; NVM = persist + commit + restore")
     print(f"loss: {rows[0].outcome.metric} loss vs the fault-free run in percentage points "
           "(simulated, bit-exact int8 host simulator); 95% confidence intervals")
@@ -154,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
     written = write_files(shown, {"model": model.name, "board": board.name, "inputs": data.name,
                                   "samples": samples, "repeats": args.repeats,
                                   "seed": args.seed, "fault_model": args.fault,
+                                  "patch": args.patch, "tasks": tasks.tasks,
                                   "budget_pp": args.budget, "energy_source": costs.source,
                                   "sweet_spot": best.config if best else None}, out)
     plot(shown, args.budget, best.config if best else None,

@@ -15,13 +15,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from boards import Board
+from codegen.memoptions import MemoryOptions
 
 from .. import energy as eq
 from ..errors import ToolError
 from ..qltable import QLTable
 from .store import Store
+from .tasks import PatchOption
+
+if TYPE_CHECKING:
+    from codegen.compile import CompiledModel
 
 
 @dataclass(frozen=True)
@@ -64,19 +70,27 @@ def energy(costs: LayerCosts, table: QLTable, qls: tuple[str, ...], input_ql: st
                     for k in ("compute_pj", "persist_pj", "commit_pj", "restore_pj")))
 
 
-def persistence_plan(board: Board, model: Path) -> tuple[dict, tuple[str, ...]]:
-    """(model.json "persist", op per task) of an nvm=mram build, computed without building:
-    the same compile and plan as SConstruct (default memory options)."""
+def compile_for(board: Board, model: Path, mem: MemoryOptions = MemoryOptions()
+                ) -> "CompiledModel":
+    """The model as SConstruct compiles it for `board` with memory options `mem`."""
     from codegen.compile import compile_model
     from codegen.errors import CompileError
     from codegen.lowering import Target
 
-    from ..nvm_config import NvmOptions, make_plan
     try:
-        compiled = compile_model(str(model), Target(board.cpu, board.dsp, board.fpu,
-                                                    board.fpu_double))
+        return compile_model(str(model), Target(board.cpu, board.dsp, board.fpu,
+                                                board.fpu_double), mem)
     except CompileError as e:
         raise ToolError(str(e)) from None
+
+
+def persistence_plan(board: Board, model: Path, mem: MemoryOptions = MemoryOptions(),
+                     compiled: "CompiledModel | None" = None) -> tuple[dict, tuple[str, ...]]:
+    """(model.json "persist", op per task) of an nvm=mram build, computed without building:
+    the same compile (memory options `mem`, or the given compile_for result) and plan as
+    SConstruct."""
+    from ..nvm_config import NvmOptions, make_plan
+    compiled = compiled if compiled is not None else compile_for(board, model, mem)
     plan = make_plan(compiled, board, NvmOptions(nvm="mram"))
     return plan.metadata(), tuple(layer.op.kind for layer in compiled.layers)
 
@@ -90,9 +104,12 @@ def board_pj_per_cycle(board: Board) -> tuple[float, str]:
     return float(power), board.power_source
 
 
-def measure_counts(board: Board, model: Path, store: Store, sha: str) -> tuple[str, list[int]]:
-    """Per-layer counts of one inference on the board (QEMU), cached by model hash."""
-    cached = store.layer_counts(sha, board.name)
+def measure_counts(board: Board, model: Path, store: Store, sha: str,
+                   patch: PatchOption = PatchOption()) -> tuple[str, list[int]]:
+    """Per-task counts of one inference on the board (QEMU) of the build with `patch`
+    (one count per generated layer), cached by model hash, board and patch option."""
+    key = board.name if not patch.key else f"{board.name} {patch.key}"
+    cached = store.layer_counts(sha, key)
     if cached:
         return cached
     from ..bench import build, progress
@@ -101,8 +118,8 @@ def measure_counts(board: Board, model: Path, store: Store, sha: str) -> tuple[s
 
     progress(f"sweep: measuring per-layer instruction counts of {model.name} on {board.name} "
              "(once per model and board) ...")
-    elf, meta = build(board, model)
+    elf, meta = build(board, model, patch.scons_args())
     result = run_inference(board, elf, meta, default_inputs(meta["inputs"]))
     counts = [layer.count for layer in result.layers]
-    store.set_layer_counts(sha, board.name, result.unit, counts)
+    store.set_layer_counts(sha, key, result.unit, counts)
     return result.unit, counts

@@ -11,6 +11,9 @@ fault-free run computes, hence:
   a residual ADD: they precede the first flip, so they are fault-free too), XORs layer
   k's output with its mask and runs layers k+1.. with the masks applied as before.
 
+(In a patch build a task is several layers and only its last one's output is persisted:
+FlipPlan takes the build's tasks, sweep/tasks.py, and flips nothing inside a task.)
+
 Trials sorted by first flipped tensor make the rows a layer must compute a prefix of the
 batch, so each layer runs at most once per chunk, on exactly the rows it can change.
 
@@ -30,6 +33,7 @@ import numpy as np
 
 from ..faults import ByteFlips, RateThresholds, byte_flips
 from ..sim import Simulator
+from .tasks import TaskMap
 
 CLEAN_CACHE_BYTES = 512 << 20  # ~4,500 ResNet-8 or ~7,000 DS-CNN samples' activations
 # On a miss the fault-free run costs one full batch; it is only worth it when the resumed
@@ -103,9 +107,10 @@ def clean_activations(sim: Simulator, xs: list[np.ndarray]) -> Activations:
 @dataclass
 class FlipPlan:
     """The flips of a batch of trials, known before running them. Persisted tensors are
-    numbered by pid (model inputs, then layer outputs); a tensor's stage is -1 for a
-    model input and k for layer k's output."""
+    numbered by pid (model inputs, then task outputs); a tensor's stage is -1 for a
+    model input and k for the output of layer k, the last layer of its task."""
     n_inputs: int
+    layer_pid: tuple[int | None, ...]  # per layer: pid persisted after it (None: inside a task)
     flips: list[ByteFlips]    # per pid
     hit: list[np.ndarray]     # per pid: (batch,) bool, the write flips some bit
     first: np.ndarray         # (batch,) stage of the first flipped tensor, layers if none
@@ -114,22 +119,27 @@ class FlipPlan:
 
     @classmethod
     def build(cls, sim: Simulator, rates: list[tuple[RateThresholds, ...]], seed: int,
-              streams: np.ndarray) -> "FlipPlan":
+              streams: np.ndarray, tasks: TaskMap | None = None) -> "FlipPlan":
         """rates: per pid (as FaultSetup.rates gives them for model "flip");
-        streams: (batch,) inference * 65536, the pid is added here."""
-        sizes = [t.nbytes for t in sim.inputs] + [l.nbytes for l in sim.layers]
+        streams: (batch,) inference * 65536, the pid is added here;
+        tasks: the build's tasks (default: one per layer)."""
+        tasks = tasks if tasks is not None else TaskMap.identity(len(sim.layers))
+        n_in = len(sim.inputs)
+        stage = [-1] * n_in + list(tasks.ends)  # per pid
+        layer_pid = tuple(None if t is None else n_in + t
+                          for t in tasks.task_at(len(sim.layers)))
+        sizes = [t.nbytes for t in sim.inputs] + [sim.layers[e].nbytes for e in tasks.ends]
         flips = [byte_flips(n, r[0], seed, streams + pid)
                  for pid, (n, r) in enumerate(zip(sizes, rates))]
         batch = len(streams)
         hit = [np.bincount(f.rows, minlength=batch) > 0 for f in flips]
-        n_in = len(sim.inputs)
         first = np.full(batch, len(sim.layers), np.int64)
         for pid in reversed(range(len(flips))):
-            first[hit[pid]] = max(pid - n_in, -1)
+            first[hit[pid]] = stage[pid]
         order = np.argsort(first, kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(batch)
-        return cls(n_in, flips, hit, first, order, rank)
+        return cls(n_in, layer_pid, flips, hit, first, order, rank)
 
     def upto(self, stage: int) -> int:
         """Trials whose first flip is at or before `stage`: rows order[:upto(stage)]."""
@@ -183,7 +193,8 @@ def resume(sim: Simulator, plan: FlipPlan, clean: Activations) -> np.ndarray:
             buf = sim.run_from(layer.index, {r: rows(r, n) for r in layer.reads},
                                stop=layer.index + 1)
             values = buf[s] if m == n else np.concatenate([buf[s], clean[s][order[n:m]]])
-        cur[s] = plan.apply_sorted(plan.n_inputs + layer.index, values)
+        pid = plan.layer_pid[layer.index]
+        cur[s] = values if pid is None else plan.apply_sorted(pid, values)
     out_s = sim.graph.storage(sim.graph.outputs[0])
     out = clean[out_s].copy()
     if out_s in cur:
@@ -204,5 +215,6 @@ def run_trials(sim: Simulator, xs: list[np.ndarray], plan: FlipPlan,
         return resume(sim, plan, clean)
     xs = [plan.apply(pid, np.ascontiguousarray(a, np.int8).reshape(len(a), -1))
           for pid, a in enumerate(xs)]
-    out = sim.run(xs, hook=lambda layer, v: plan.apply(plan.n_inputs + layer, v))
+    out = sim.run(xs, hook=lambda layer, v: v if (pid := plan.layer_pid[layer]) is None
+                  else plan.apply(pid, v))
     return out[sim.graph.outputs[0]]

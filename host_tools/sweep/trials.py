@@ -2,8 +2,9 @@
 
 A chunk is (configuration, sample range, repeat). Trial (sample i, repeat r) reproduces
 what the firmware does for INFER with seed = campaign seed + r and inference index i:
-every persisted tensor (model inputs at the input QL, then each layer's output at that
-layer's QL) is corrupted by host_tools.faults.flip_bits with stream i * 65536 + pid, and
+every persisted tensor (model inputs at the input QL, then each task's output at that
+task's QL; a task is one layer, or a whole patch stage of a patch build: tasks.py) is
+corrupted by host_tools.faults.flip_bits with stream i * 65536 + pid, and
 later layers read the corrupted values. A trial's outcome depends only on (seed, r, i,
 QLs), never on how the campaign was cut into chunks or where a chunk ran, so local,
 resumed and cluster runs give identical totals.
@@ -37,6 +38,7 @@ from ..qltable import QLTable
 from ..sim import Simulator
 from ..sim.nvm_image import NvmImage, NvmLayout
 from .reuse import FlipPlan, run_trials
+from .tasks import TaskMap
 
 STREAM_STRIDE = 65536  # firmware: stream = inference * 65536 + pid
 MAX_SAMPLES = STREAM_STRIDE  # inference indices must stay below the stride
@@ -50,15 +52,21 @@ class FaultSetup:
     # where the firmware build persists each tensor (NvmLayout.from_plan of the compiler's
     # persistence plan); "switch" needs it, "flip" only for simulate_sequence's images
     nvm: NvmLayout | None = None
+    # which simulator layers end a task of the build (patch builds run several ops as one
+    # task and persist only its last output); None: the default build, one task per layer
+    tasks: TaskMap | None = None
 
     def rates(self, ql: str) -> tuple[RateThresholds, ...]:
         return thresholds_for(self.table.level(ql), self.model)
 
+    def task_map(self, sim: Simulator) -> TaskMap:
+        return self.tasks if self.tasks is not None else TaskMap.identity(len(sim.layers))
+
 
 @dataclass(frozen=True)
 class Chunk:
-    config: str                 # "Q2" (uniform) or "map:<hash>" (per-layer assignment)
-    qls: tuple[str, ...]        # QL of every layer's output
+    config: str                 # "Q2" (uniform) or "map:<hash>" (per-task assignment)
+    qls: tuple[str, ...]        # QL of every task's output
     start: int                  # sample range [start, stop)
     stop: int
     repeat: int
@@ -126,7 +134,9 @@ Recorder = Callable[[int, np.ndarray, np.ndarray], None]
 def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults: FaultSetup,
              seed: int, first_sample: int, record: Recorder | None = None,
              reuse: bool = True, nvm: NvmImage | None = None) -> np.ndarray:
-    """First model output (batch, elements) with faults at `qls` (None: fault-free).
+    """First model output (batch, elements) with faults at `qls` (None: fault-free), one QL
+    per task of faults.task_map: task t's output (its last layer's) is persisted as pid
+    inputs + t; outputs of layers inside a task are not persisted, so never corrupted.
     Row j is the firmware's inference first_sample + j (its INFER index).
     reuse: with model "flip" and no recorder, resume each trial from cached fault-free
     activations at its first flipped tensor (reuse.py; identical outputs). A recorder
@@ -137,8 +147,9 @@ def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults:
     (its faults do not depend on NVM's content)."""
     if qls is None:
         return sim.run(x)[sim.graph.outputs[0]]
-    if len(qls) != len(sim.layers):
-        raise ValueError(f"{len(qls)} QLs for {len(sim.layers)} layers")
+    tasks = faults.task_map(sim)
+    if len(qls) != tasks.tasks:
+        raise ValueError(f"{len(qls)} QLs for {tasks.tasks} tasks")
     n_inputs = len(sim.inputs)
     rates = {ql: faults.rates(ql) for ql in set(qls) | {faults.input_ql}}
     xs = [x] if len(sim.inputs) == 1 else list(x)
@@ -147,12 +158,12 @@ def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults:
     if nvm is None and faults.model == "switch":
         nvm = NvmImage.power_on(_layout(faults), len(xs[0]))
     if nvm is not None:
-        check_layout(sim, nvm.layout)
+        check_layout(sim, nvm.layout, tasks)
         if nvm.batch != len(xs[0]):
             raise ValueError(f"NVM image of {nvm.batch} rows for {len(xs[0])} inferences")
     if reuse and record is None and nvm is None and faults.model == "flip":
         pid_rates = [rates[faults.input_ql]] * n_inputs + [rates[q] for q in qls]
-        return run_trials(sim, xs, FlipPlan.build(sim, pid_rates, seed, streams))
+        return run_trials(sim, xs, FlipPlan.build(sim, pid_rates, seed, streams, tasks))
 
     def corrupt(values: np.ndarray, ql: str, pid: int) -> np.ndarray:
         data = values.view(np.uint8)
@@ -166,7 +177,13 @@ def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults:
 
     xs = [corrupt(np.ascontiguousarray(a, np.int8).reshape(len(a), -1), faults.input_ql, j)
           for j, a in enumerate(xs)]
-    out = sim.run(xs, hook=lambda layer, v: corrupt(v, qls[layer], n_inputs + layer))
+    task_at = tasks.task_at(len(sim.layers))
+
+    def persist(layer: int, v: np.ndarray) -> np.ndarray:
+        t = task_at[layer]
+        return v if t is None else corrupt(v, qls[t], n_inputs + t)
+
+    out = sim.run(xs, hook=persist)
     return out[sim.graph.outputs[0]]
 
 
@@ -177,10 +194,12 @@ def _layout(faults: FaultSetup) -> NvmLayout:
     return faults.nvm
 
 
-def check_layout(sim: Simulator, layout: NvmLayout) -> None:
+def check_layout(sim: Simulator, layout: NvmLayout, tasks: TaskMap | None = None) -> None:
     """The layout has a slot of the right size for every tensor the simulator persists
-    (model inputs as pids 0.., then layer i's output as pid inputs + i)."""
-    sizes = [t.nbytes for t in sim.inputs] + [layer.nbytes for layer in sim.layers]
+    (model inputs as pids 0.., then task t's output as pid inputs + t; default: one task
+    per layer)."""
+    ends = tasks.ends if tasks is not None else range(len(sim.layers))
+    sizes = [t.nbytes for t in sim.inputs] + [sim.layers[e].nbytes for e in ends]
     got = [s.bytes for s in layout.slots]
     if got != sizes:
         raise ValueError(f"the NVM layout's slot sizes {got} are not the simulator's persisted "

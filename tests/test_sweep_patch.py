@@ -1,0 +1,187 @@
+"""The sweep on patch builds (--patch): a patch stage runs several ops as one task, so only
+its last op's output is persisted (pid inputs + task, one QL per task). The task map must
+match the compiler's layers, default builds must keep the identity map (and their
+campaign ids), and the simulator must flip exactly the bits an nvm=mram patch build does."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from boards import load_board
+from codegen.errors import CompileError
+from codegen.memoptions import MemoryOptions
+from host_tools.nvm_build import build_nvm
+from host_tools.nvm_config import NvmOptions
+from host_tools.powerfail import infer, nvm_session
+from host_tools.qltable import load_ql_table
+from host_tools.reference import default_inputs
+from host_tools.sim import Simulator
+from host_tools.sim.nvm_image import NvmLayout
+from host_tools.sweep import cli
+from host_tools.sweep.campaign import Campaign
+from host_tools.sweep.cost import compile_for, persistence_plan
+from host_tools.sweep.datasets import load_digits_set
+from host_tools.sweep.store import Store
+from host_tools.sweep.tasks import PatchOption, TaskMap, task_map
+from host_tools.sweep.trials import FaultSetup, check_layout, model_sha, simulate
+from test_sim_qemu import _survivors
+
+ROOT = Path(__file__).resolve().parents[1]
+BOARD = load_board("mps2-an500")
+OWN = ROOT / "host_tools" / "data" / "models"
+MOBILE = OWN / "digits_mobilenet_int8.tflite"
+CNN = OWN / "digits_cnn_int8.tflite"
+V1 = ROOT / "build" / "models" / "mobilenet_v1_025_96.tflite"
+TABLE = load_ql_table()
+
+
+def _tasks(model: Path, patch: str) -> tuple[Simulator, TaskMap, object]:
+    if not model.is_file():
+        pytest.skip(f"{model} not present")
+    option = PatchOption(patch)
+    compiled = compile_for(BOARD, model, option.memory())
+    sim = Simulator(model)
+    return sim, task_map(compiled, sim, option.key), compiled
+
+
+def _assert_matches(sim: Simulator, tasks: TaskMap, compiled) -> None:
+    """Task t ends at the simulator layer writing compiled layer t's output; the ops of
+    its stage are exactly the layers since the previous task; the plan persists those."""
+    assert tasks.tasks == len(compiled.layers)
+    start = 0
+    for layer, end in zip(compiled.layers, tasks.ends):
+        ops = layer.stage or [layer.op]
+        assert [sim.layers[i].output for i in range(start, end + 1)] == \
+            [op.outputs[0] for op in ops]
+        assert sim.layers[end].output == layer.output
+        start = end + 1
+    assert start == len(sim.layers)
+    persist, _ = persistence_plan(BOARD, sim.model_path, compiled=compiled)
+    assert len(persist["task_pid"]) == tasks.tasks
+    check_layout(sim, NvmLayout.from_plan(persist), tasks)
+
+
+@pytest.mark.parametrize("model", [MOBILE, CNN, V1], ids=lambda p: p.stem)
+def test_default_build_maps_every_layer_to_its_own_task(model):
+    sim, tasks, compiled = _tasks(model, "off")
+    assert tasks == TaskMap.identity(len(sim.layers)) and tasks.patch == ""
+    _assert_matches(sim, tasks, compiled)
+
+
+def test_patch_auto_mobilenet_v1_groups_its_first_stage():
+    sim, tasks, compiled = _tasks(V1, "auto")
+    stage = compiled.layers[0].stage
+    assert len(stage) > 1, "patch=auto should form a stage on MobileNetV1"
+    assert tasks.ends[0] == len(stage) - 1 and tasks.tasks == len(sim.layers) - len(stage) + 1
+    _assert_matches(sim, tasks, compiled)
+
+
+def test_explicit_patch_spec_task_map():
+    sim, tasks, compiled = _tasks(MOBILE, "2x2@3")
+    assert tasks.ends == tuple(range(2, len(sim.layers)))  # ops 0..2 are task 0
+    assert tasks.task_at(len(sim.layers))[:4] == (None, None, 0, 1)
+    _assert_matches(sim, tasks, compiled)
+
+
+def test_patch_trials_persist_only_task_outputs():
+    sim, tasks, _ = _tasks(MOBILE, "2x2@3")
+    x = load_digits_set(sim.inputs[0]).x[:16]
+    seen: list[int] = []
+    faults = FaultSetup("flip", TABLE, tasks=tasks)
+    simulate(sim, x, ("Q3",) * tasks.tasks, faults, 7, 0,
+             record=lambda pid, w, s: seen.append(pid) or None)
+    assert seen == list(range(len(sim.inputs) + tasks.tasks))
+    with pytest.raises(ValueError, match="QLs for 10 tasks"):
+        simulate(sim, x, ("Q3",) * len(sim.layers), faults, 7, 0)
+
+
+def test_default_campaign_id_unchanged_patch_id_differs(tmp_path):
+    sim = Simulator(MOBILE)
+    data = load_digits_set(sim.inputs[0])
+    store = Store(tmp_path / "c.sqlite")
+    ids = [Campaign.open(MOBILE, sim, data, FaultSetup("flip", TABLE, tasks=t), 7, store).id
+           for t in (None, TaskMap.identity(len(sim.layers)), _tasks(MOBILE, "2x2@3")[1])]
+    assert ids[0] == ids[1] != ids[2]
+
+
+@pytest.mark.parametrize("args", [["--patch", "3x4@2"], ["--patch", "bogus"],
+                                  ["--patch", "auto", "--patch-overhead", "lots"]])
+def test_bad_patch_option_gives_the_scons_error(tmp_path, capsys, args):
+    with pytest.raises(CompileError) as scons:  # what SConstruct reports
+        mem = MemoryOptions(patch=args[1])
+        mem.patch_spec()
+        if len(args) > 2:
+            from codegen.memoptions import parse_overhead
+            parse_overhead(args[3])
+    rc = cli.main(["--model", str(MOBILE), "--board", "mps2-an500", "--db",
+                   str(tmp_path / "c.sqlite"), *args])
+    err = capsys.readouterr().err
+    assert rc == 2 and err == f"error: {scons.value}\n"
+
+
+def test_cli_patch_sweep_uses_task_counts(tmp_path, capsys):
+    sim, tasks, _ = _tasks(MOBILE, "2x2@3")
+    db = tmp_path / "c.sqlite"
+    # counts of the patch build, one per task (normally one QEMU run); the default build's
+    # cache entry has another length, so a mix-up fails loudly
+    store = Store(db)
+    sha = model_sha(MOBILE.read_bytes())
+    store.set_layer_counts(sha, f"mps2-an500 {PatchOption('2x2@3').key}", "instructions",
+                           [1000] * tasks.tasks)
+    store.set_layer_counts(sha, "mps2-an500", "instructions", [1000] * len(sim.layers))
+    store.close()
+    rc = cli.main(["--model", str(MOBILE), "--board", "mps2-an500", "--db", str(db),
+                   "--out", str(tmp_path / "out"), "--dataset", "digits", "--samples", "32",
+                   "--repeats", "1", "--ql", "Q1", "--patch", "2x2@3", "--assign",
+                   "--probe-samples", "8", "--budget", "100"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "patch=2x2@3 (10 tasks for 12 layers)" in out
+    qlmap = [ln for ln in (tmp_path / "out" / "ql_map.txt").read_text().splitlines()
+             if not ln.startswith("#")]
+    assert [int(ln.split()[0]) for ln in qlmap] == list(range(tasks.tasks))
+
+
+SEED, QL, INFERENCES = 7, "Q3", 3
+
+
+@pytest.mark.qemu
+def test_simulator_flips_the_same_bits_as_a_patch_build(tmp_path):
+    # a model file of its own: the build folder is named by the model, so this patch build
+    # never replaces the default nvm=mram build other tests run at the same time
+    model = tmp_path / "digits_mobilenet_patch_auto.tflite"
+    shutil.copyfile(MOBILE, model)
+    elf, meta = build_nvm(BOARD, model, NvmOptions(nvm="mram", ql=QL, seed=SEED),
+                          PatchOption("auto").scons_args())
+    persist = meta["persist"]
+    sim, tasks, _ = _tasks(model, "auto")
+    assert tasks.tasks == len(meta["layers"]) < len(sim.layers)
+    assert NvmLayout.from_plan(persist) == NvmLayout.from_plan(
+        persistence_plan(BOARD, model, PatchOption("auto").memory())[0])
+    inputs = default_inputs(meta["inputs"])
+    x = np.repeat(np.asarray(inputs[0], np.int8).reshape(1, -1), INFERENCES, axis=0)
+    written: dict[int, np.ndarray] = {}
+    stored: dict[int, np.ndarray] = {}
+
+    def record(pid: int, w: np.ndarray, s: np.ndarray) -> None:
+        written[pid], stored[pid] = w.copy(), s.copy()
+
+    out = simulate(sim, x, (QL,) * tasks.tasks, FaultSetup("flip", TABLE, tasks=tasks),
+                   SEED, 0, record)
+    assert sorted(stored) == [t["pid"] for t in persist["tensors"]]
+    flips = [sum(int(np.unpackbits(stored[p][i] ^ written[p][i]).sum()) for p in stored)
+             for i in range(INFERENCES)]
+    assert sum(flips) > 0, "Q3 over 3 inferences of this model should flip some bits"
+    readable = _survivors(persist)
+    assert persist["task_pid"][-1] in readable
+    with nvm_session(BOARD, elf) as (dev, nd, qmp):
+        for i in range(INFERENCES):
+            got = infer(dev, nd, qmp, meta, inputs, inference=i, seed=SEED, faults=True)
+            assert got.status.state == "done"
+            assert got.status.flips == flips[i], f"inference {i}: flipped bit count"
+            for pid in readable:
+                nvm = np.frombuffer(nd.read_persisted(pid), np.uint8)
+                assert np.array_equal(nvm, stored[pid][i]), f"inference {i} pid {pid}"
+            assert got.outputs[0] == out[i].tobytes(), f"inference {i}: model output"

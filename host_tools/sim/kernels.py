@@ -123,6 +123,25 @@ def _tap(xp: np.ndarray, p: dict, ky: int, kx: int, dil_h: int = 1, dil_w: int =
               x0:x0 + (p["out_w"] - 1) * p["stride_w"] + 1:p["stride_w"]]
 
 
+def _im2col(xp: np.ndarray, p: dict) -> np.ndarray:
+    """(batch, out_h, out_w, k_h * k_w * c) windows of the padded input, a fresh array.
+    With dil_w 1 the k_w * c values of one filter row are contiguous in xp, so a strided
+    view with that run as its last axis copies in long runs (2-3x faster than stacking
+    one (batch, out_h, out_w, c) slice per tap)."""
+    if p["dil_w"] != 1:
+        taps = [_tap(xp, p, ky, kx, p["dil_h"], p["dil_w"])
+                for ky in range(p["k_h"]) for kx in range(p["k_w"])]
+        return np.stack(taps, axis=3).reshape(*taps[0].shape[:3], -1)
+    xp = np.ascontiguousarray(xp)
+    n, _, _, c = xp.shape
+    s_n, s_y, s_x, s_c = xp.strides
+    rows = np.lib.stride_tricks.as_strided(
+        xp, (n, p["out_h"], p["out_w"], p["k_h"], p["k_w"] * c),
+        (s_n, s_y * p["stride_h"], s_x * p["stride_w"], s_y * p["dil_h"], s_c),
+        writeable=False)
+    return rows.reshape(n, p["out_h"], p["out_w"], -1)
+
+
 def _batch_step(n: int, per_sample: int, budget: int = 1 << 22) -> int:
     """Samples per block so that one block's largest temporary stays around `budget` bytes."""
     return max(1, min(n, budget // max(per_sample, 1)))
@@ -142,9 +161,7 @@ def tp_conv_s8(p: dict, args: list[np.ndarray]) -> None:
         xb = x[b0:b0 + step]
         xp = _padded(xb, p, p["in_c"], p["input_zp"], p["k_h"], p["k_w"], p["dil_h"],
                      p["dil_w"], ftype)
-        taps = [_tap(xp, p, ky, kx, p["dil_h"], p["dil_w"])
-                for ky in range(p["k_h"]) for kx in range(p["k_w"])]
-        cols = np.stack(taps, axis=3).reshape(len(xb) * pixels, -1)  # (ky, kx, c) order
+        cols = _im2col(xp, p).reshape(len(xb) * pixels, -1)  # (ky, kx, c) order
         acc = cols @ wf
         view[b0:b0 + step] = _requant_rows(acc, bias, p, bound).reshape(len(xb), pixels, -1)
 
@@ -266,6 +283,15 @@ def _pair_table(f: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray
     return f(np.repeat(v, 256), np.tile(v, 256))
 
 
+def _operand(x: np.ndarray, p: dict, which: str) -> np.ndarray:
+    """The (batch, elements) values the loops read from input `which`: x itself when they
+    read it element by element (same shapes, no broadcast), else a gathered copy."""
+    idx = _broadcast_index(p, which)
+    if idx.size == x.shape[1] and np.array_equal(idx, np.arange(idx.size)):
+        return x
+    return x[:, idx]
+
+
 def _pair_lookup(table: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     idx = a.astype(np.int32) << 8
     idx += b
@@ -283,8 +309,8 @@ def tp_add_s8(p: dict, args: list[np.ndarray]) -> None:
         raw = fx.requantize(a_scaled + b_scaled, p["output_multiplier"], p["output_shift"])
         return _clamp_s8(raw + p["output_offset"], p["act_min"], p["act_max"])
 
-    args[2][:] = _pair_lookup(_pair_table(add), args[0][:, _broadcast_index(p, "in1")],
-                              args[1][:, _broadcast_index(p, "in2")])
+    args[2][:] = _pair_lookup(_pair_table(add), _operand(args[0], p, "in1"),
+                              _operand(args[1], p, "in2"))
 
 
 def tp_mul_s8(p: dict, args: list[np.ndarray]) -> None:
@@ -293,8 +319,8 @@ def tp_mul_s8(p: dict, args: list[np.ndarray]) -> None:
         raw = fx.requantize(prod, p["output_multiplier"], p["output_shift"])
         return _clamp_s8(raw + p["output_offset"], p["act_min"], p["act_max"])
 
-    args[2][:] = _pair_lookup(_pair_table(mul), args[0][:, _broadcast_index(p, "in1")],
-                              args[1][:, _broadcast_index(p, "in2")])
+    args[2][:] = _pair_lookup(_pair_table(mul), _operand(args[0], p, "in1"),
+                              _operand(args[1], p, "in2"))
 
 
 def tp_softmax_s8(p: dict, args: list[np.ndarray]) -> None:

@@ -11,12 +11,12 @@ from host_tools.nvm_build import build_nvm
 from host_tools.nvm_config import NvmOptions
 from host_tools.powerfail import infer, nvm_session
 from host_tools.qltable import load_ql_table
-from host_tools.reference import default_inputs
 from host_tools.sim import Simulator
 from host_tools.sim.nvm_image import NvmLayout
 from host_tools.sweep.cost import persistence_plan
 from host_tools.sweep.datasets import load_digits_set
 from host_tools.sweep.trials import FaultSetup, simulate, simulate_sequence
+from tests.support.flip_compare import check_same_flips
 from tests.support.scons_build import ROOT
 
 BOARD = load_board("mps2-an500")
@@ -24,45 +24,12 @@ MODEL = ROOT / "host_tools" / "data" / "models" / "digits_mobilenet_int8.tflite"
 SEED, QL, INFERENCES = 7, "Q3", 3
 
 
-def _survivors(persist: dict) -> list[int]:
-    """pids whose NVM bytes no later write reuses, so they can be read back after the run."""
-    ts = persist["tensors"]
-    return [t["pid"] for t in ts
-            if not any(u["producer"] > t["producer"]
-                       and u["nvm_offset"] < t["nvm_offset"] + t["bytes"]
-                       and t["nvm_offset"] < u["nvm_offset"] + u["bytes"] for u in ts)]
-
-
 @pytest.mark.qemu
 def test_simulator_flips_the_same_bits_as_the_firmware():
     elf, meta = build_nvm(BOARD, MODEL, NvmOptions(nvm="mram", ql=QL, seed=SEED))
-    persist = meta["persist"]
-    inputs = default_inputs(meta["inputs"])
     sim = Simulator(MODEL)
-    x = np.repeat(np.asarray(inputs[0], np.int8).reshape(1, -1), INFERENCES, axis=0)
-    written: dict[int, np.ndarray] = {}
-    stored: dict[int, np.ndarray] = {}
-
-    def record(pid: int, w: np.ndarray, s: np.ndarray) -> None:
-        written[pid], stored[pid] = w.copy(), s.copy()
-
-    out = simulate(sim, x, (QL,) * len(sim.layers), FaultSetup("flip", load_ql_table()),
-                   SEED, 0, record)
-    assert sorted(stored) == [t["pid"] for t in persist["tensors"]]
-    flips = [sum(int(np.unpackbits(stored[p][i] ^ written[p][i]).sum()) for p in stored)
-             for i in range(INFERENCES)]
-    assert sum(flips) > 0, "Q3 over 3 inferences of this model should flip some bits"
-    readable = _survivors(persist)
-    assert persist["task_pid"][-1] in readable
-    with nvm_session(BOARD, elf) as (dev, nd, qmp):
-        for i in range(INFERENCES):
-            got = infer(dev, nd, qmp, meta, inputs, inference=i, seed=SEED, faults=True)
-            assert got.status.state == "done"
-            assert got.status.flips == flips[i], f"inference {i}: flipped bit count"
-            for pid in readable:
-                nvm = np.frombuffer(nd.read_persisted(pid), np.uint8)
-                assert np.array_equal(nvm, stored[pid][i]), f"inference {i} pid {pid}"
-            assert got.outputs[0] == out[i].tobytes(), f"inference {i}: model output"
+    check_same_flips(BOARD, elf, meta, sim, FaultSetup("flip", load_ql_table()),
+                     (QL,) * len(sim.layers), SEED, INFERENCES)
 
 
 SWITCH_QL = "Q4"

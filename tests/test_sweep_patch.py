@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from boards import load_board
@@ -15,9 +14,7 @@ from codegen.errors import CompileError
 from codegen.memoptions import MemoryOptions
 from host_tools.nvm_build import build_nvm
 from host_tools.nvm_config import NvmOptions
-from host_tools.powerfail import infer, nvm_session
 from host_tools.qltable import load_ql_table
-from host_tools.reference import default_inputs
 from host_tools.sim import Simulator
 from host_tools.sim.nvm_image import NvmLayout
 from host_tools.sweep import cli
@@ -27,7 +24,7 @@ from host_tools.sweep.datasets import load_digits_set
 from host_tools.sweep.store import Store
 from host_tools.sweep.tasks import PatchOption, TaskMap, task_map
 from host_tools.sweep.trials import FaultSetup, check_layout, model_sha, simulate
-from test_sim_qemu import _survivors
+from tests.support.flip_compare import check_same_flips
 
 ROOT = Path(__file__).resolve().parents[1]
 BOARD = load_board("mps2-an500")
@@ -155,33 +152,9 @@ def test_simulator_flips_the_same_bits_as_a_patch_build(tmp_path):
     shutil.copyfile(MOBILE, model)
     elf, meta = build_nvm(BOARD, model, NvmOptions(nvm="mram", ql=QL, seed=SEED),
                           PatchOption("auto").scons_args())
-    persist = meta["persist"]
     sim, tasks, _ = _tasks(model, "auto")
     assert tasks.tasks == len(meta["layers"]) < len(sim.layers)
-    assert NvmLayout.from_plan(persist) == NvmLayout.from_plan(
+    assert NvmLayout.from_plan(meta["persist"]) == NvmLayout.from_plan(
         persistence_plan(BOARD, model, PatchOption("auto").memory())[0])
-    inputs = default_inputs(meta["inputs"])
-    x = np.repeat(np.asarray(inputs[0], np.int8).reshape(1, -1), INFERENCES, axis=0)
-    written: dict[int, np.ndarray] = {}
-    stored: dict[int, np.ndarray] = {}
-
-    def record(pid: int, w: np.ndarray, s: np.ndarray) -> None:
-        written[pid], stored[pid] = w.copy(), s.copy()
-
-    out = simulate(sim, x, (QL,) * tasks.tasks, FaultSetup("flip", TABLE, tasks=tasks),
-                   SEED, 0, record)
-    assert sorted(stored) == [t["pid"] for t in persist["tensors"]]
-    flips = [sum(int(np.unpackbits(stored[p][i] ^ written[p][i]).sum()) for p in stored)
-             for i in range(INFERENCES)]
-    assert sum(flips) > 0, "Q3 over 3 inferences of this model should flip some bits"
-    readable = _survivors(persist)
-    assert persist["task_pid"][-1] in readable
-    with nvm_session(BOARD, elf) as (dev, nd, qmp):
-        for i in range(INFERENCES):
-            got = infer(dev, nd, qmp, meta, inputs, inference=i, seed=SEED, faults=True)
-            assert got.status.state == "done"
-            assert got.status.flips == flips[i], f"inference {i}: flipped bit count"
-            for pid in readable:
-                nvm = np.frombuffer(nd.read_persisted(pid), np.uint8)
-                assert np.array_equal(nvm, stored[pid][i]), f"inference {i} pid {pid}"
-            assert got.outputs[0] == out[i].tobytes(), f"inference {i}: model output"
+    check_same_flips(BOARD, elf, meta, sim, FaultSetup("flip", TABLE, tasks=tasks),
+                     (QL,) * tasks.tasks, SEED, INFERENCES)

@@ -99,6 +99,39 @@ def test_float_requantisation_matches_int64_port():
                               want), sh
 
 
+def test_single_rounding_requantisation_matches_int64_port():
+    """Outputs clamped at or above their zero point (ReLU, ReLU6) take one float64 rounding
+    instead of srdhm then rdbypot; it must equal tp_requantize bit for bit, ties included,
+    and is only taken where it is exact."""
+    from host_tools.sim.kernels import _requant_rows, _single_rounding
+    rng = np.random.default_rng(1)
+    taken = 0
+    for trial in range(300):
+        c = int(rng.integers(1, 16))
+        mult = rng.integers(1 << 30, 1 << 31, c)
+        mult[rng.random(c) < 0.1] = 0
+        if trial % 5 == 0:
+            mult[:] = 1 << 30  # every odd accumulator is an srdhm tie
+        shift = rng.integers(-14, 2, c)
+        zp = int(rng.integers(-128, 100))
+        lo = int(rng.integers(zp, 128)) if trial % 4 else zp
+        if trial % 6 == 1:
+            lo = -128  # below the zero point: negative results count, no shortcut
+        hi = int(rng.integers(lo, 128))
+        bound = rng.integers(1, 2 ** int(rng.integers(4, 22)), c).astype(np.float64)
+        rows = int(rng.integers(1, 2000))
+        acc = (rng.integers(-1, 2, (rows, c)) * rng.random((rows, c)) * bound).astype(np.int64)
+        acc[: rows // 4] = rng.integers(-40, 40, (rows // 4, c))  # dense near zero: ties
+        bias = rng.integers(-1000, 1000, c)
+        p = dict(mult=mult, shift=shift, output_zp=zp, act_min=lo, act_max=hi)
+        want = np.clip(fx.requantize(fx.wrap32(acc + bias), mult, shift) + zp, lo, hi)
+        got = _requant_rows(acc.astype(np.float32), bias, p, bound)
+        assert np.array_equal(got, want), trial
+        m1 = np.ldexp(mult.astype(np.float64), (np.maximum(shift, 0) - 31).astype(np.int32))
+        taken += _single_rounding(bound + np.abs(bias), m1, np.maximum(-shift, 0), float(zp))
+    assert taken > 150  # the single-rounding path really ran
+
+
 @pytest.mark.parametrize("model", [m for m in SHARED if m.stem == "resnet8_cifar10_int8"] + OWN,
                          ids=lambda p: p.stem)
 def test_run_from_any_layer_equals_the_whole_run(model):

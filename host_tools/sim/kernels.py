@@ -69,6 +69,10 @@ def _requant_rows(acc: np.ndarray, bias: np.ndarray, p: dict, bound: np.ndarray 
     lo, hi = float(p["act_min"]), float(p["act_max"])
     zp = float(p["output_zp"])
     checked = bound is not None and float((bound + np.abs(bias_f)).max()) < limit
+    single = checked and (lo >= zp or not has_right) and _single_rounding(
+        bound + np.abs(bias_f), m1, right, zp)
+    if single:
+        return _requant_single(acc, bias_f, m1, inv, right, zp, lo, hi)
     rows, cols = acc.shape
     step = max(1, _BLOCK // max(cols, 1))
     out = np.empty((rows, cols), np.int8)
@@ -88,6 +92,45 @@ def _requant_rows(acc: np.ndarray, bias: np.ndarray, p: dict, bound: np.ndarray 
             a += np.copysign(0.5, a)
             np.trunc(a, out=a)                  # rdbypot
         a += zp
+        np.clip(a, lo, hi, out=a)
+        out[r0:r0 + step] = a
+    return out
+
+
+_SINGLE_LIMIT = float(1 << 22)  # multiples of 2^-31 below 2^22 fit float64's 53 bits
+
+
+def _single_rounding(acc_bound: np.ndarray, m1: np.ndarray, right: np.ndarray, zp: float
+                     ) -> bool:
+    """Whether _requant_single is exact for accumulators (bias added) within acc_bound.
+
+    srdhm then tp_rdbypot is u = floor(y + 0.5), y = x M 2^-31, then round half away of
+    u / 2^r. For u >= 0 that is floor((u + h) / 2^r), h = 2^(r-1), and because the floor
+    of an integer's quotient nests, floor((floor(y + 0.5) + h) / 2^r) = floor((y + 0.5 + h)
+    / 2^r): one rounding. For u < 0 both results are <= 0, so they clamp alike when the
+    lower bound is at or above the zero point (ReLU-style outputs; the caller checks).
+    The sums are multiples of 2^-31 and exact in float64 while below 2^22."""
+    h = np.where(right > 0, np.ldexp(1.0, (right - 1).astype(np.int32)), 0.0)
+    peak = acc_bound * m1 + 0.5 + h + abs(zp) * np.ldexp(1.0, right.astype(np.int32))
+    return bool(peak.max(initial=0.0) < _SINGLE_LIMIT)
+
+
+def _requant_single(acc: np.ndarray, bias_f: np.ndarray, m1: np.ndarray, inv: np.ndarray,
+                    right: np.ndarray, zp: float, lo: float, hi: float) -> np.ndarray:
+    """_requant_rows in one rounding (see _single_rounding): floor(acc * m + c), with
+    m = m1 / 2^r and c = (bias m1 + 0.5 + h) / 2^r + zp, clamped."""
+    h = np.where(right > 0, np.ldexp(1.0, (right - 1).astype(np.int32)), 0.0)
+    m = m1 * inv
+    c = (bias_f * m1 + 0.5 + h) * inv + zp
+    rows, cols = acc.shape
+    step = max(1, _BLOCK // max(cols, 1))
+    out = np.empty((rows, cols), np.int8)
+    buf = np.empty((min(step, rows), cols), np.float64)
+    for r0 in range(0, rows, step):
+        a = buf[:min(step, rows - r0)]
+        np.multiply(acc[r0:r0 + step], m, out=a)
+        a += c
+        np.floor(a, out=a)
         np.clip(a, lo, hi, out=a)
         out[r0:r0 + step] = a
     return out

@@ -16,7 +16,7 @@ a 256 x 256 table built once per call with the exact int64 code.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -47,6 +47,15 @@ _BLOCK = 1 << 16          # elements per requantisation block: the temporaries s
 _EXACT = float(1 << 52)   # float64 holds every integer below 2^53; +0.5 needs one more bit
 
 
+def _row_blocks(rows: int, cols: int) -> Iterator[tuple[slice, np.ndarray]]:
+    """(row slice, float64 work buffer of its shape) over blocks of about _BLOCK elements,
+    so the requantisation temporaries stay in L2; the buffer is reused."""
+    step = max(1, _BLOCK // max(cols, 1))
+    buf = np.empty((min(step, rows), cols), np.float64)
+    for r0 in range(0, rows, step):
+        yield slice(r0, r0 + step), buf[:min(step, rows - r0)]
+
+
 def _requant_rows(acc: np.ndarray, bias: np.ndarray, p: dict, bound: np.ndarray | None = None
                   ) -> np.ndarray:
     """clamp(tp_requantize(wrap32(acc + bias), mult, shift) + output_zp) as int8.
@@ -73,16 +82,12 @@ def _requant_rows(acc: np.ndarray, bias: np.ndarray, p: dict, bound: np.ndarray 
         bound + np.abs(bias_f), m1, right, zp)
     if single:
         return _requant_single(acc, bias_f, m1, inv, right, zp, lo, hi)
-    rows, cols = acc.shape
-    step = max(1, _BLOCK // max(cols, 1))
-    out = np.empty((rows, cols), np.int8)
-    buf = np.empty((min(step, rows), cols), np.float64)
-    for r0 in range(0, rows, step):
-        a = buf[:min(step, rows - r0)]
-        np.add(acc[r0:r0 + step], bias_f, out=a)
+    out = np.empty(acc.shape, np.int8)
+    for rows, a in _row_blocks(*acc.shape):
+        np.add(acc[rows], bias_f, out=a)
         if not checked and max(a.max(), -a.min()) >= limit:
             v = fx.requantize(fx.wrap32(a.astype(np.int64)), mult, shift) + p["output_zp"]
-            out[r0:r0 + step] = _clamp_s8(v, p["act_min"], p["act_max"])
+            out[rows] = _clamp_s8(v, p["act_min"], p["act_max"])
             continue
         a *= m1
         a += 0.5
@@ -93,11 +98,16 @@ def _requant_rows(acc: np.ndarray, bias: np.ndarray, p: dict, bound: np.ndarray 
             np.trunc(a, out=a)                  # rdbypot
         a += zp
         np.clip(a, lo, hi, out=a)
-        out[r0:r0 + step] = a
+        out[rows] = a
     return out
 
 
 _SINGLE_LIMIT = float(1 << 22)  # multiples of 2^-31 below 2^22 fit float64's 53 bits
+
+
+def _half(right: np.ndarray) -> np.ndarray:
+    """2^(r-1) per channel (tp_rdbypot's rounding half), 0 where there is no right shift."""
+    return np.where(right > 0, np.ldexp(1.0, (right - 1).astype(np.int32)), 0.0)
 
 
 def _single_rounding(acc_bound: np.ndarray, m1: np.ndarray, right: np.ndarray, zp: float
@@ -110,8 +120,8 @@ def _single_rounding(acc_bound: np.ndarray, m1: np.ndarray, right: np.ndarray, z
     / 2^r): one rounding. For u < 0 both results are <= 0, so they clamp alike when the
     lower bound is at or above the zero point (ReLU-style outputs; the caller checks).
     The sums are multiples of 2^-31 and exact in float64 while below 2^22."""
-    h = np.where(right > 0, np.ldexp(1.0, (right - 1).astype(np.int32)), 0.0)
-    peak = acc_bound * m1 + 0.5 + h + abs(zp) * np.ldexp(1.0, right.astype(np.int32))
+    peak = (acc_bound * m1 + 0.5 + _half(right)
+            + abs(zp) * np.ldexp(1.0, right.astype(np.int32)))
     return bool(peak.max(initial=0.0) < _SINGLE_LIMIT)
 
 
@@ -119,20 +129,15 @@ def _requant_single(acc: np.ndarray, bias_f: np.ndarray, m1: np.ndarray, inv: np
                     right: np.ndarray, zp: float, lo: float, hi: float) -> np.ndarray:
     """_requant_rows in one rounding (see _single_rounding): floor(acc * m + c), with
     m = m1 / 2^r and c = (bias m1 + 0.5 + h) / 2^r + zp, clamped."""
-    h = np.where(right > 0, np.ldexp(1.0, (right - 1).astype(np.int32)), 0.0)
     m = m1 * inv
-    c = (bias_f * m1 + 0.5 + h) * inv + zp
-    rows, cols = acc.shape
-    step = max(1, _BLOCK // max(cols, 1))
-    out = np.empty((rows, cols), np.int8)
-    buf = np.empty((min(step, rows), cols), np.float64)
-    for r0 in range(0, rows, step):
-        a = buf[:min(step, rows - r0)]
-        np.multiply(acc[r0:r0 + step], m, out=a)
+    c = (bias_f * m1 + 0.5 + _half(right)) * inv + zp
+    out = np.empty(acc.shape, np.int8)
+    for rows, a in _row_blocks(*acc.shape):
+        np.multiply(acc[rows], m, out=a)
         a += c
         np.floor(a, out=a)
         np.clip(a, lo, hi, out=a)
-        out[r0:r0 + step] = a
+        out[rows] = a
     return out
 
 

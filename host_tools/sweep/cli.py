@@ -47,8 +47,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patch", default="off",
                    help="simulate and cost the build with scons patch=<this>: off (default), "
                         "auto or <p>x<p>@<n>; a patch stage is one task, persisted once")
-    p.add_argument("--patch-overhead", default="0.2",
-                   help="as scons patch_overhead= for --patch auto (default 0.2)")
+    p.add_argument("--patch-overhead", default=PatchOption().overhead,
+                   help="as scons patch_overhead= for --patch auto (default "
+                        f"{PatchOption().overhead})")
     p.add_argument("--assign", action="store_true",
                    help="also search a per-task QL assignment (per layer unless --patch) "
                         "and verify it")

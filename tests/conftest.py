@@ -30,3 +30,14 @@ def start_target(board_name: str, image: Path) -> ManagedProcess:
     """Starts QEMU or the host executable for `board_name`; use as a context manager."""
     board = load_board(board_name)
     return start_qemu(board, image) if board.run_method == "qemu" else start_host_exe(image)
+
+
+@pytest.fixture(scope="session")
+def mobilenet_v1_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """MobileNetV1 0.25 @96 (tests/support/keras_models.py): the copy under build/models if
+    one was generated, else built once for the session, so a clean checkout tests it too."""
+    built = Path(__file__).resolve().parents[1] / "build" / "models" / "mobilenet_v1_025_96.tflite"
+    if built.is_file():
+        return built
+    from tests.support.keras_models import mobilenet_v1
+    return mobilenet_v1(tmp_path_factory.mktemp("mobilenet_v1"))

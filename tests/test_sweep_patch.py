@@ -31,13 +31,10 @@ BOARD = load_board("mps2-an500")
 OWN = ROOT / "host_tools" / "data" / "models"
 MOBILE = OWN / "digits_mobilenet_int8.tflite"
 CNN = OWN / "digits_cnn_int8.tflite"
-V1 = ROOT / "build" / "models" / "mobilenet_v1_025_96.tflite"
 TABLE = load_ql_table()
 
 
 def _tasks(model: Path, patch: str) -> tuple[Simulator, TaskMap, object]:
-    if not model.is_file():
-        pytest.skip(f"{model} not present")
     option = PatchOption(patch)
     compiled = compile_for(BOARD, model, option.memory())
     sim = Simulator(model)
@@ -61,15 +58,16 @@ def _assert_matches(sim: Simulator, tasks: TaskMap, compiled) -> None:
     check_layout(sim, NvmLayout.from_plan(persist), tasks)
 
 
-@pytest.mark.parametrize("model", [MOBILE, CNN, V1], ids=lambda p: p.stem)
-def test_default_build_maps_every_layer_to_its_own_task(model):
+@pytest.mark.parametrize("model", [MOBILE, CNN, None], ids=["mobilenet", "cnn", "v1"])
+def test_default_build_maps_every_layer_to_its_own_task(model, request):
+    model = model or request.getfixturevalue("mobilenet_v1_model")
     sim, tasks, compiled = _tasks(model, "off")
     assert tasks == TaskMap.identity(len(sim.layers)) and tasks.patch == ""
     _assert_matches(sim, tasks, compiled)
 
 
-def test_patch_auto_mobilenet_v1_groups_its_first_stage():
-    sim, tasks, compiled = _tasks(V1, "auto")
+def test_patch_auto_mobilenet_v1_groups_its_first_stage(mobilenet_v1_model):
+    sim, tasks, compiled = _tasks(mobilenet_v1_model, "auto")
     stage = compiled.layers[0].stage
     assert len(stage) > 1, "patch=auto should form a stage on MobileNetV1"
     assert tasks.ends[0] == len(stage) - 1 and tasks.tasks == len(sim.layers) - len(stage) + 1

@@ -16,7 +16,7 @@ def target_for_board(name: str) -> Target:
         board = load_board(name)
     except BoardError as exc:
         raise CompileError(str(exc)) from None
-    return Target(cpu=board.cpu, dsp=board.dsp, fpu=board.fpu, fpu_double=board.fpu_double)
+    return Target.for_board(board)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,9 +11,12 @@ where args are pointers to tensors (arena or flash) and to the layer's scratch b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from boards import Board
 
 
 @dataclass
@@ -23,6 +26,12 @@ class Target:
     dsp: bool           # ARMv7E-M / ARMv8-M DSP extension (SMLAD, SXTB16)
     fpu: bool
     fpu_double: bool = True  # binary64 in hardware (FPv5-D16, the host); False: soft-float
+
+    @staticmethod
+    def for_board(board: "Board") -> "Target":
+        """The target a board's build compiles for (every caller must agree, or the plans,
+        kernels and costs they derive differ from the firmware's)."""
+        return Target(board.cpu, board.dsp, board.fpu, board.fpu_double)
 
 
 @dataclass

@@ -20,7 +20,7 @@ class ModeArenas:
 
 
 def mode_arenas(board: Board, model: Path) -> ModeArenas:
-    target = Target(board.cpu, board.dsp, board.fpu)
+    target = Target.for_board(board)
     arenas = [compile_model(model, target, o) for o in
               (MemoryOptions(inplace=False), MemoryOptions(), MemoryOptions(patch="auto"))]
     return ModeArenas(*(m.plan.arena_bytes for m in arenas),

@@ -78,8 +78,7 @@ def compile_for(board: Board, model: Path, mem: MemoryOptions = MemoryOptions()
     from codegen.lowering import Target
 
     try:
-        return compile_model(str(model), Target(board.cpu, board.dsp, board.fpu,
-                                                board.fpu_double), mem)
+        return compile_model(str(model), Target.for_board(board), mem)
     except CompileError as e:
         raise ToolError(str(e)) from None
 

@@ -9,7 +9,8 @@ over one batch and of tf.lite.Interpreter invoked once per inference, with its r
 kernels (BUILTIN_REF: the bit-exact golden the simulator matches) and with its default
 resolver (XNNPACK: faster, not bit-exact), and the ratios. Both sides get the same number
 of threads (BLAS threads for the simulator via threadpoolctl, num_threads for TFLite).
-Every figure is best of --repeats runs, to damp other load on the machine.
+Every figure is best of --repeats runs, to damp other load on the machine. The first
+line names the simulator engine measured (--engine; see host_tools/sim/native.py).
 
 --campaign times fault trials instead: the run_chunk calls of a sweep campaign (fault
 model flip, uniform Q0..Q4 in that order, --campaign-samples random int8 samples x
@@ -37,7 +38,7 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from .graph import Simulator, SimulatorError  # noqa: E402
+from .graph import ENGINES, Simulator, SimulatorError, engine_description  # noqa: E402
 
 
 @dataclass
@@ -207,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="threads for both sides (default 1)")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs, best kept (default 3)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--engine", choices=ENGINES, default="auto",
+                    help="simulator engine (default auto: native where it builds)")
     ap.add_argument("--campaign", action="store_true",
                     help="time sweep fault trials (trials/s per QL), without and with reuse")
     ap.add_argument("--campaign-samples", type=int, default=256,
@@ -214,6 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--campaign-repeats", type=int, default=2,
                     help="fault repeats per sample of --campaign (default 2)")
     args = ap.parse_args(argv)
+    if args.engine != "auto":  # every Simulator below, the campaign's included, reads it
+        os.environ["TP_SIM_ENGINE"] = args.engine
+    try:
+        print(f"simulator engine: {engine_description()}")
+    except SimulatorError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     if args.campaign:
         return campaign_main(args)
     rows: list[Throughput] = []

@@ -11,6 +11,8 @@ cached fault-free ones).
 from __future__ import annotations
 
 import hashlib
+import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,7 +24,8 @@ from codegen.ir import Graph, Tensor
 from codegen.lowering import ScratchArg, Target, TensorArg
 from codegen.reader import read_model
 
-from .kernels import KERNELS
+from . import native
+from .kernels import KERNELS, Kernel
 
 HOST = Target(cpu="host", dsp=False, fpu=True)
 
@@ -32,6 +35,40 @@ LayerHook = Callable[[int, np.ndarray], np.ndarray]
 
 class SimulatorError(Exception):
     """The model uses something the simulator cannot run (message says what)."""
+
+
+ENGINES = ("auto", "native", "numpy")
+
+
+def _pick_engine(engine: str) -> str:
+    """The engine a Simulator runs: "native" or "numpy" (see Simulator.__init__)."""
+    if engine not in ENGINES:
+        raise SimulatorError(f"unknown simulator engine '{engine}'; use one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        engine = os.environ.get("TP_SIM_ENGINE", "auto")
+        if engine not in ENGINES:
+            raise SimulatorError(f"TP_SIM_ENGINE={engine} is not an engine; use one of "
+                                 f"{', '.join(ENGINES)}")
+    if engine == "numpy":
+        return engine
+    try:
+        native.library()
+    except native.NativeError as e:
+        if engine == "native":
+            raise SimulatorError(str(e)) from e
+        warnings.warn(f"{e} The simulator runs its numpy kernels.", stacklevel=3)
+        return "numpy"
+    return "native"
+
+
+def engine_description(engine: str = "auto") -> str:
+    """What Simulator(engine=engine) runs here, in words (for benchmark output)."""
+    picked = _pick_engine(engine)
+    if picked == "numpy":
+        return "numpy"
+    if native.uses_vnni():
+        return "native (AVX-512 VNNI convolutions, C depthwise, pooling, ADD/MUL)"
+    return "native without AVX-512 VNNI (C depthwise, pooling, ADD/MUL; numpy convolutions)"
 
 
 @dataclass
@@ -48,7 +85,9 @@ class SimLayer:
 class Simulator:
     """The int8 graph of one .tflite model, runnable on batches."""
 
-    def __init__(self, model_path: str | Path):
+    def __init__(self, model_path: str | Path, engine: str = "auto"):
+        """engine: "native" (convolutions in C, native.py), "numpy" (kernels.py only) or
+        "auto" (native where it builds, else numpy; $TP_SIM_ENGINE overrides auto)."""
         self.model_path = Path(model_path)
         self.graph: Graph = optimize(read_model(self.model_path))
         self._lowered = lower_graph(self.graph, HOST)
@@ -59,6 +98,9 @@ class Simulator:
                         f"layer {layer.index} ({layer.op.kind}) runs kernel {call.function}, "
                         "which the host simulator does not implement (supported: "
                         f"{', '.join(sorted(KERNELS))}).")
+        self.engine = _pick_engine(engine)
+        self._kernels = [[self._kernel(c.function, c.params) for c in layer.calls]
+                         for layer in self._lowered]
         self.model_sha = hashlib.sha256(self.model_path.read_bytes()).hexdigest()
         self.layers = [SimLayer(l.index, l.op.kind, l.output, self.graph.storage(l.output),
                                 self.graph.tensors[l.output].nbytes, l.macs, self._reads(l))
@@ -125,15 +167,21 @@ class Simulator:
         for s in written:  # kernels write in place: never into an array the caller gave
             buffers.pop(s, None)
         n = next(iter(buffers.values())).shape[0]
-        for layer, sim in zip(self._lowered[start:stop], self.layers[start:stop]):
-            for call in layer.calls:
+        for layer, sim, kernels in zip(self._lowered[start:stop], self.layers[start:stop],
+                                       self._kernels[start:stop]):
+            for call, kernel in zip(layer.calls, kernels):
                 args = [self._tensor(a.tensor, buffers, n) if isinstance(a, TensorArg) else None
                         for a in call.args if isinstance(a, (TensorArg, ScratchArg))]
-                KERNELS[call.function](call.params, args)
+                kernel(call.params, args)
             if hook is not None:
                 buffers[sim.storage] = np.ascontiguousarray(hook(sim.index, buffers[sim.storage]),
                                                             np.int8)
         return buffers
+
+    def _kernel(self, function: str, params: dict) -> Kernel:
+        """The engine's version of one kernel call (numpy where there is no native one)."""
+        build = native.BUILDERS.get(function) if self.engine == "native" else None
+        return (build(params) if build else None) or KERNELS[function]
 
     def _reads(self, layer: Layer) -> tuple[int, ...]:
         found = {self.graph.storage(t) for t in layer.op.inputs if t >= 0}

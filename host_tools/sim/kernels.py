@@ -78,10 +78,9 @@ def _requant_rows(acc: np.ndarray, bias: np.ndarray, p: dict, bound: np.ndarray 
     lo, hi = float(p["act_min"]), float(p["act_max"])
     zp = float(p["output_zp"])
     checked = bound is not None and float((bound + np.abs(bias_f)).max()) < limit
-    single = checked and (lo >= zp or not has_right) and _single_rounding(
-        bound + np.abs(bias_f), m1, right, zp)
-    if single:
-        return _requant_single(acc, bias_f, m1, inv, right, zp, lo, hi)
+    single = single_rounding(p, bias, bound)
+    if single is not None:
+        return _requant_single(acc, *single, lo, hi)
     out = np.empty(acc.shape, np.int8)
     for rows, a in _row_blocks(*acc.shape):
         np.add(acc[rows], bias_f, out=a)
@@ -125,12 +124,32 @@ def _single_rounding(acc_bound: np.ndarray, m1: np.ndarray, right: np.ndarray, z
     return bool(peak.max(initial=0.0) < _SINGLE_LIMIT)
 
 
-def _requant_single(acc: np.ndarray, bias_f: np.ndarray, m1: np.ndarray, inv: np.ndarray,
-                    right: np.ndarray, zp: float, lo: float, hi: float) -> np.ndarray:
-    """_requant_rows in one rounding (see _single_rounding): floor(acc * m + c), with
-    m = m1 / 2^r and c = (bias m1 + 0.5 + h) / 2^r + zp, clamped."""
-    m = m1 * inv
-    c = (bias_f * m1 + 0.5 + _half(right)) * inv + zp
+def single_rounding(p: dict, bias: np.ndarray, bound: np.ndarray | None
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per channel (m, c) such that clamp(floor(acc * m + c)) is _requant_rows' result for
+    every accumulator with |acc| <= bound (bias not added), when that is proven (see
+    _single_rounding and the clamp condition there); None otherwise."""
+    if bound is None:
+        return None
+    mult = _const(p["mult"]).astype(np.int64)
+    shift = _const(p["shift"]).astype(np.int64)
+    left, right = np.maximum(shift, 0), np.maximum(-shift, 0)
+    scale_max = float((mult << left).max(initial=1))
+    limit = min(_EXACT / scale_max, float(1 << 31) / float(1 << int(left.max(initial=0))))
+    m1 = np.ldexp(mult.astype(np.float64), (left - 31).astype(np.int32))
+    inv = np.ldexp(1.0, -right.astype(np.int32))
+    bias_f = np.asarray(bias).astype(np.float64)
+    total = bound + np.abs(bias_f)
+    zp = float(p["output_zp"])
+    if (float(total.max()) >= limit or (p["act_min"] < zp and right.any())
+            or not _single_rounding(total, m1, right, zp)):
+        return None
+    return m1 * inv, (bias_f * m1 + 0.5 + _half(right)) * inv + zp
+
+
+def _requant_single(acc: np.ndarray, m: np.ndarray, c: np.ndarray, lo: float, hi: float
+                    ) -> np.ndarray:
+    """clamp(floor(acc * m + c)) as int8 (see single_rounding)."""
     out = np.empty(acc.shape, np.int8)
     for rows, a in _row_blocks(*acc.shape):
         np.multiply(acc[rows], m, out=a)
@@ -347,7 +366,8 @@ def _pair_lookup(table: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return table[idx]
 
 
-def tp_add_s8(p: dict, args: list[np.ndarray]) -> None:
+def add_table(p: dict) -> np.ndarray:
+    """tp_add_s8's output for every input pair (see _pair_table)."""
     def add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         shift = 1 << p["left_shift"]
         a_scaled = fx.requantize((a + p["input1_offset"]) * shift, p["input1_multiplier"],
@@ -356,18 +376,32 @@ def tp_add_s8(p: dict, args: list[np.ndarray]) -> None:
                                  p["input2_shift"])
         raw = fx.requantize(a_scaled + b_scaled, p["output_multiplier"], p["output_shift"])
         return _clamp_s8(raw + p["output_offset"], p["act_min"], p["act_max"])
-
-    args[2][:] = _pair_lookup(_pair_table(add), _operand(args[0], p, "in1"),
-                              _operand(args[1], p, "in2"))
+    return _pair_table(add)
 
 
-def tp_mul_s8(p: dict, args: list[np.ndarray]) -> None:
+def mul_table(p: dict) -> np.ndarray:
+    """tp_mul_s8's output for every input pair (see _pair_table)."""
     def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         prod = (a + p["input1_offset"]) * (b + p["input2_offset"])
         raw = fx.requantize(prod, p["output_multiplier"], p["output_shift"])
         return _clamp_s8(raw + p["output_offset"], p["act_min"], p["act_max"])
+    return _pair_table(mul)
 
-    args[2][:] = _pair_lookup(_pair_table(mul), _operand(args[0], p, "in1"),
+
+def same_shape(p: dict) -> bool:
+    """Whether tp_add_s8 / tp_mul_s8 read both inputs element by element (no broadcast)."""
+    first = _broadcast_index(p, "in1")
+    return (np.array_equal(first, np.arange(first.size))
+            and np.array_equal(_broadcast_index(p, "in2"), first))
+
+
+def tp_add_s8(p: dict, args: list[np.ndarray]) -> None:
+    args[2][:] = _pair_lookup(add_table(p), _operand(args[0], p, "in1"),
+                              _operand(args[1], p, "in2"))
+
+
+def tp_mul_s8(p: dict, args: list[np.ndarray]) -> None:
+    args[2][:] = _pair_lookup(mul_table(p), _operand(args[0], p, "in1"),
                               _operand(args[1], p, "in2"))
 
 

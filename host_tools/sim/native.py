@@ -1,0 +1,303 @@
+"""The simulator's native engine: its convolutions in C, built for this host on first use.
+
+The numpy kernels (kernels.py) spend most of their time outside the matrix products:
+gathering windows, requantising, converting types. sim_conv.c and sim_depthwise.c do a
+whole layer over a whole batch in one call, with the products in AVX-512 VNNI where the
+host has it, so the simulator's throughput is what the CPU can do rather than numpy's
+per-pass overhead. Results are identical to the numpy kernels (tests/test_sim_native.py).
+
+The library is compiled with the host C compiler (`cc`, or $CC) and -march=native into
+build/sim-native/<hash of sources, flags and CPU>/, so a shared checkout used by
+machines with different CPUs keeps one build per CPU. Without a compiler the simulator
+falls back to the numpy kernels (Simulator(engine="auto")).
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from codegen.lowering import ConstArray
+
+from . import kernels
+
+SOURCES = ("sim_conv.c", "sim_depthwise.c", "sim_pair.c", "sim_pool.c", "sim_requant.h")
+# -fno-trapping-math / -fno-math-errno let floor() vectorise; no result changes (no reassociation)
+FLAGS = ("-O3", "-march=native", "-fno-trapping-math", "-fno-math-errno", "-shared", "-fPIC",
+         "-std=c11", "-Wall", "-Werror")
+LANES = 16     # output channels per packed block (sim_conv.c TP_SIM_LANES)
+MAX_RUNS = 64  # runs per window (sim_conv.c TP_SIM_MAX_RUNS), taps per filter row
+               # (sim_depthwise.c TP_SIM_DW_MAX_K)
+HERE = Path(__file__).resolve().parent / "native"
+CACHE = Path(__file__).resolve().parents[2] / "build" / "sim-native"
+
+Kernel = Callable[[dict, list[np.ndarray]], None]
+_P8 = ctypes.POINTER(ctypes.c_int8)
+_P32 = ctypes.POINTER(ctypes.c_int32)
+
+
+class NativeError(Exception):
+    """The native engine cannot be built or loaded here (message says why and what to do)."""
+
+
+_PF64 = ctypes.POINTER(ctypes.c_double)
+
+
+class Requant(ctypes.Structure):
+    _fields_ = [("bias", _P32), ("mult", _P32), ("shift", _P32),
+                ("output_zp", ctypes.c_int32), ("act_min", ctypes.c_int32),
+                ("act_max", ctypes.c_int32), ("scale", _PF64), ("offset", _PF64)]
+
+
+_GEOMETRY = ("in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "k_h", "k_w", "stride_h",
+             "stride_w", "dil_h", "dil_w", "pad_top", "pad_left")
+
+
+class Conv(ctypes.Structure):
+    _fields_ = [(f, ctypes.c_int32) for f in _GEOMETRY + ("input_zp", "c4", "k4", "blocks")] + [
+        ("packed", _P8), ("q", Requant)]
+
+
+class Pool(ctypes.Structure):
+    _fields_ = [(f, ctypes.c_int32) for f in (
+        "in_h", "in_w", "c", "out_h", "out_w", "k_h", "k_w", "stride_h", "stride_w", "pad_top",
+        "pad_left", "act_min", "act_max")]
+
+
+class Depthwise(ctypes.Structure):
+    _fields_ = [(f, ctypes.c_int32) for f in _GEOMETRY + ("depth_mult", "input_offset")] + [
+        ("filter", _P8), ("q", Requant)]
+
+
+def _cpu_id() -> str:
+    """What -march=native depends on: the CPU model and its feature flags."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        keep = [l for l in lines if l.startswith(("model name", "flags", "Features", "CPU part"))]
+        return "\n".join(sorted(set(keep)))
+    except OSError:
+        return platform.processor() + platform.machine()
+
+
+def _compiler() -> str:
+    cc = os.environ.get("CC", "cc")
+    if shutil.which(cc) is None:
+        raise NativeError(f"no C compiler '{cc}' on PATH for the simulator's native engine. "
+                          "Install gcc (apt-get install gcc) or set CC, or run the numpy "
+                          "engine (engine='numpy', slower).")
+    return cc
+
+
+def _flags() -> tuple[str, ...]:
+    """FLAGS, plus -DTP_SIM_PORTABLE when $TP_SIM_PORTABLE is 1: the portable loops even
+    on a host with AVX-512 VNNI (the tests check both builds)."""
+    return FLAGS + (("-DTP_SIM_PORTABLE",) if os.environ.get("TP_SIM_PORTABLE") == "1" else ())
+
+
+def library_path() -> Path:
+    """The built library for this host, compiling it if it is not there yet."""
+    cc = _compiler()
+    flags = _flags()
+    key = hashlib.sha256()
+    for name in SOURCES:
+        key.update((HERE / name).read_bytes())
+    key.update(" ".join((cc,) + flags).encode() + _cpu_id().encode())
+    out = CACHE / key.hexdigest()[:16] / "libtpsim.so"
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # built under a temporary name, then renamed: concurrent workers never load half a file
+    fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
+    os.close(fd)
+    cmd = [cc, *flags, "-o", tmp, *(str(HERE / s) for s in SOURCES if s.endswith(".c"))]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        os.unlink(tmp)
+        raise NativeError(f"building the simulator's native engine failed ({' '.join(cmd)}):\n"
+                          f"{done.stderr.strip()}\nRun the numpy engine (engine='numpy') "
+                          "or fix the compiler set-up.")
+    os.replace(tmp, out)
+    return out
+
+
+_LIB: ctypes.CDLL | None = None
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3  # glibc malloc.h
+_MMAP_MAX = 32 << 20  # glibc's largest mmap threshold on 64-bit hosts
+
+
+def _keep_heap() -> None:
+    """Every layer of every batch writes fresh activation arrays of up to a few MB. By
+    default glibc maps each from the kernel and unmaps it when freed, so every batch pays
+    page faults on all its activations (measured here: a quarter of MobileNetV1's time).
+    Keeping freed memory in the heap lets the next batch reuse it. Process-wide, glibc
+    only; elsewhere nothing changes."""
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt(_M_MMAP_THRESHOLD, _MMAP_MAX)
+    mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+    mallopt(_M_TOP_PAD, 64 << 20)
+
+
+def library() -> ctypes.CDLL:
+    global _LIB
+    if _LIB is None:
+        lib = ctypes.CDLL(str(library_path()))
+        if lib.tp_sim_vnni():
+            lib.tp_sim_conv_s8.argtypes = [ctypes.POINTER(Conv), _P8, _P8, ctypes.c_int32]
+            lib.tp_sim_conv_s8.restype = ctypes.c_int
+        lib.tp_sim_depthwise_s8.argtypes = [ctypes.POINTER(Depthwise), _P8, _P8, ctypes.c_int32]
+        lib.tp_sim_depthwise_s8.restype = ctypes.c_int
+        lib.tp_sim_avgpool_s8.argtypes = [ctypes.POINTER(Pool), _P8, _P8, ctypes.c_int32]
+        lib.tp_sim_avgpool_s8.restype = ctypes.c_int
+        lib.tp_sim_pair_s8.argtypes = [_P8, _P8, _P8, _P8, ctypes.c_int64]
+        lib.tp_sim_pair_s8.restype = ctypes.c_int
+        lib.tp_sim_vnni.restype = ctypes.c_int
+        _keep_heap()
+        _LIB = lib
+    return _LIB
+
+
+def uses_vnni() -> bool:
+    """Whether the built engine multiplies with AVX-512 VNNI (else portable loops)."""
+    return bool(library().tp_sim_vnni())
+
+
+def _const(v) -> np.ndarray:
+    return v.values if isinstance(v, ConstArray) else np.asarray(v)
+
+
+def _ptr(a: np.ndarray, kind):
+    return a.ctypes.data_as(kind)
+
+
+def _requant(p: dict, bias: np.ndarray, bound: np.ndarray, keep: list[np.ndarray],
+             width: int = 0) -> Requant:
+    """The layer's requantisation constants, arrays zero-padded to `width` channels, with
+    the single float64 rounding where it is proven for accumulators within `bound` (see
+    kernels.single_rounding); arrays go in `keep` so they live as long as the struct."""
+    out_c = p["out_c"]
+    single = kernels.single_rounding(p, bias, bound)
+    columns: list[tuple[np.ndarray, type]] = [
+        (bias, np.int32), (_const(p["mult"]), np.int32), (_const(p["shift"]), np.int32)]
+    if single is not None:
+        columns += [(single[0], np.float64), (single[1], np.float64)]
+    arrays = []
+    for values, dtype in columns:
+        a = np.zeros(max(width, out_c), dtype)
+        a[:out_c] = np.broadcast_to(np.asarray(values), (out_c,))
+        arrays.append(a)
+    if (arrays[1] < 0).any() or (np.abs(arrays[2]) > 31).any():
+        raise NativeError("requantisation multipliers must be >= 0 and shifts within +-31")
+    keep += arrays
+    scale, offset = ((_ptr(arrays[3], _PF64), _ptr(arrays[4], _PF64)) if single is not None
+                     else (None, None))
+    return Requant(_ptr(arrays[0], _P32), _ptr(arrays[1], _P32), _ptr(arrays[2], _P32),
+                   p["output_zp"], p["act_min"], p["act_max"], scale, offset)
+
+
+def pack_filter(w: np.ndarray) -> np.ndarray:
+    """(out_c, k_h, k_w, in_c) int8 -> sim_conv.c's [blocks][k4][16][4], with in_c padded to
+    a multiple of 4 and out_c to one of 16, zeros in the padding."""
+    out_c, k_h, k_w, in_c = w.shape
+    blocks, c4 = -(-out_c // LANES), -(-in_c // 4) * 4
+    full = np.zeros((blocks * LANES, k_h, k_w, c4), np.int8)
+    full[:out_c, :, :, :in_c] = w
+    k4 = k_h * k_w * c4 // 4
+    return np.ascontiguousarray(full.reshape(blocks, LANES, k4, 4).transpose(0, 2, 1, 3))
+
+
+def _runs(p: dict) -> int:
+    return p["k_h"] if p["dil_w"] == 1 else p["k_h"] * p["k_w"]
+
+
+class _Call:
+    """One layer's native kernel: the ctypes struct and the arrays it points into."""
+
+    def __init__(self, function, layer: ctypes.Structure, keep: list[np.ndarray]):
+        self.function, self.layer, self.keep = function, layer, keep
+
+    def __call__(self, _: dict, args: list[np.ndarray]) -> None:
+        x, out = np.ascontiguousarray(args[0]), args[1]
+        if not out.flags.c_contiguous:
+            raise NativeError("output buffer must be C-contiguous")
+        rc = self.function(ctypes.byref(self.layer), _ptr(x, _P8), _ptr(out, _P8), x.shape[0])
+        if rc != 0:
+            raise MemoryError(f"native kernel could not allocate its scratch (code {rc})")
+
+
+def conv(p: dict) -> Kernel | None:
+    """tp_conv_s8 / tp_conv_1x1_s8 (same params) as one native call per batch; None (the
+    numpy kernel runs it) on hosts without AVX-512 VNNI, where numpy's BLAS products beat
+    portable C loops, and for windows of more than MAX_RUNS runs."""
+    if not uses_vnni() or _runs(p) > MAX_RUNS:
+        return None
+    w = _const(p["filter"]).astype(np.int8).reshape(p["out_c"], p["k_h"], p["k_w"], p["in_c"])
+    packed = pack_filter(w)
+    blocks, k4 = packed.shape[:2]
+    # the products see x + 128 (<= 255): take 128 * sum(w) back out of the bias
+    w2d = w.reshape(p["out_c"], -1).astype(np.int64)
+    bias = _const(p["bias"]).astype(np.int64) - 128 * w2d.sum(axis=1)
+    bound = np.abs(w2d).sum(axis=1).astype(np.float64) * 255
+    keep: list[np.ndarray] = [packed]
+    layer = Conv(*(p[f] for f in _GEOMETRY), p["input_zp"], -(-p["in_c"] // 4) * 4, k4, blocks,
+                 _ptr(packed, _P8), _requant(p, bias, bound, keep, blocks * LANES))
+    return _Call(library().tp_sim_conv_s8, layer, keep)
+
+
+def depthwise(p: dict) -> Kernel | None:
+    """tp_depthwise_s8 as one native call per batch; None for filters wider than
+    MAX_RUNS taps (the numpy kernel runs those)."""
+    if p["k_w"] > MAX_RUNS:
+        return None
+    w = np.ascontiguousarray(_const(p["filter"]), np.int8)
+    # |x + offset| <= 255
+    bound = np.abs(w.astype(np.int64)).reshape(-1, p["out_c"]).sum(axis=0).astype(np.float64) * 255
+    keep: list[np.ndarray] = [w]
+    layer = Depthwise(*(p[f] for f in _GEOMETRY), p["depth_mult"], p["input_offset"],
+                      _ptr(w, _P8), _requant(p, _const(p["bias"]), bound, keep))
+    return _Call(library().tp_sim_depthwise_s8, layer, keep)
+
+
+def avgpool(p: dict) -> Kernel:
+    """tp_avgpool_s8 as one native call per batch."""
+    return _Call(library().tp_sim_avgpool_s8, Pool(*(p[f] for f, _ in Pool._fields_)), [])
+
+
+class _Pair:
+    """tp_add_s8 / tp_mul_s8 on same-shape inputs: one table lookup per element."""
+
+    def __init__(self, table: np.ndarray):
+        self.table = np.ascontiguousarray(table, np.int8)
+        self.function = library().tp_sim_pair_s8
+
+    def __call__(self, _: dict, args: list[np.ndarray]) -> None:
+        a, b, out = np.ascontiguousarray(args[0]), np.ascontiguousarray(args[1]), args[2]
+        if a.shape != out.shape or b.shape != out.shape or not out.flags.c_contiguous:
+            raise NativeError("pair kernel needs same-shape contiguous operands")
+        self.function(_ptr(self.table, _P8), _ptr(a, _P8), _ptr(b, _P8), _ptr(out, _P8),
+                      out.size)
+
+
+def _pair(table: Callable[[dict], np.ndarray]) -> Callable[[dict], Kernel | None]:
+    def build(p: dict) -> Kernel | None:
+        return _Pair(table(p)) if kernels.same_shape(p) else None
+    return build
+
+
+# kernel name -> builder of its native version for one call's params (None: not native)
+BUILDERS: dict[str, Callable[[dict], Kernel | None]] = {
+    "tp_conv_s8": conv, "tp_conv_1x1_s8": conv, "tp_depthwise_s8": depthwise,
+    "tp_avgpool_s8": avgpool, "tp_add_s8": _pair(kernels.add_table),
+    "tp_mul_s8": _pair(kernels.mul_table)}

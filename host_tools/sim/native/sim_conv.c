@@ -1,0 +1,324 @@
+/*
+ * Batched int8 convolution for the host simulator's native engine (kernels_c/tp_conv.c
+ * and tp_conv_1x1.c, over many inferences per call).
+ *
+ * A group of samples is first copied into padded images of unsigned bytes (x + 128;
+ * padded taps get input_zp + 128; channels padded to a multiple of 4 with bytes the
+ * zero filter columns ignore). A window's bytes are then a few contiguous runs (one per
+ * filter row, or per tap when dilated), which the products read in place: no im2col.
+ * Products are unsigned x signed bytes (AVX-512 VNNI's vpdpbusd where the host has it),
+ * so each sum carries 128 * sum(w) more than the kernel's; the loader takes it out of
+ * the bias. Every sum is exact in int32 and the requantisation is tp_requant.h's, so the
+ * output is bit-exact with the kernels.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_requant.h"
+
+/* TP_SIM_PORTABLE forces the portable loops (the tests build both) */
+#if !defined(TP_SIM_PORTABLE) && defined(__AVX512F__) && defined(__AVX512BW__) && \
+    defined(__AVX512VL__) && \
+    defined(__AVX512VNNI__)
+#include <immintrin.h>
+#define TP_SIM_VNNI 1
+#else
+#define TP_SIM_VNNI 0
+#endif
+
+#define TP_SIM_LANES 16               /* output channels per packed block (one 512-bit vector) */
+#define TP_SIM_GROUP_BYTES (192 << 10) /* padded images per group: about half an L2 */
+#define TP_SIM_MAX_RUNS 64             /* runs per window (filter rows, or taps if dilated) */
+
+/** Geometry and constants of one convolution; filters packed by the loader. */
+typedef struct {
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t dil_h, dil_w;
+    int32_t pad_top, pad_left;
+    int32_t input_zp;      /**< value of padded taps */
+    int32_t c4;            /**< in_c rounded up to 4 */
+    int32_t k4;            /**< k_h * k_w * c4 / 4: 4-byte words per window */
+    int32_t blocks;        /**< out_c rounded up to 16, divided by 16 */
+    const int8_t *packed;  /**< [blocks][k4][16][4] (VNNI) or [blocks][k4][4][16] (portable):
+                                filter b*16 + l at window byte 4g + j, window bytes in
+                                (ky, kx, c4) order, 0 for padding */
+    tp_sim_requant q;      /**< arrays padded to 16 * blocks; bias has -128 * sum(w) folded in */
+} tp_sim_conv;
+
+/** Where a layer's windows are in a group of padded images. */
+typedef struct {
+    int32_t img_w;             /**< padded image width (pixels) */
+    int64_t img_size;          /**< bytes per padded image */
+    int32_t runs;              /**< contiguous runs per window */
+    int32_t run_words;         /**< 4-byte words per run */
+    int64_t run_off[TP_SIM_MAX_RUNS]; /**< byte offset of each run from the window's corner */
+} tp_sim_windows;
+
+#if TP_SIM_VNNI
+/** dst[i] = x[i] + 128 as unsigned bytes, i < n. */
+static void to_unsigned(uint8_t *restrict dst, const int8_t *restrict x, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i < n; ++i) {
+        dst[i] = (uint8_t)(x[i] ^ 0x80);
+    }
+}
+
+/** A pixel of n < 4 channels as one little-endian word of unsigned bytes, zero-padded
+ *  (n is a literal at each call, so the loop unrolls). */
+static inline uint32_t pixel_word(const int8_t *x, const int n)
+{
+    uint32_t word = 0;
+    int i;
+    for (i = 0; i < n; ++i) {
+        word |= (uint32_t)(uint8_t)(x[i] ^ 0x80) << (8 * i);
+    }
+    return word;
+}
+
+/** Copy ns samples into padded unsigned images (see the file comment). */
+static void pad_images(const tp_sim_conv *c, const tp_sim_windows *win, int32_t img_h,
+                       const int8_t *restrict input, uint8_t *restrict img, int32_t ns)
+{
+    const int32_t in_c = c->in_c, c4 = c->c4, img_w = win->img_w, pad_left = c->pad_left;
+    const uint8_t pad = (uint8_t)(c->input_zp + 128);
+    /* input columns the windows reach: [x_lo, x_hi) */
+    const int32_t x_lo = pad_left < img_w ? pad_left : img_w;
+    const int32_t x_hi = img_w < pad_left + c->in_w ? img_w : pad_left + c->in_w;
+    int32_t s, y, x;
+    for (s = 0; s < ns; ++s) {
+        const int8_t *src = input + (int64_t)s * c->in_h * c->in_w * in_c;
+        uint8_t *dst = img + s * win->img_size;
+        for (y = 0; y < img_h; ++y) {
+            const int32_t iy = y - c->pad_top;
+            uint8_t *row = dst + (int64_t)y * img_w * c4;
+            const int8_t *src_row = src + (int64_t)iy * c->in_w * in_c;
+            if (iy < 0 || iy >= c->in_h) {
+                memset(row, pad, (size_t)img_w * c4);
+                continue;
+            }
+            memset(row, pad, (size_t)x_lo * c4);
+            if (in_c == c4) {  /* the row's pixels are contiguous on both sides */
+                to_unsigned(row + x_lo * c4, src_row, (x_hi - x_lo) * c4);
+            } else if (in_c < 4) {  /* first layers: 1-3 channels, one word per pixel */
+                const int8_t *sp = src_row;
+                for (x = x_lo; x < x_hi; ++x, sp += in_c) {
+                    const uint32_t word = in_c == 1 ? pixel_word(sp, 1)
+                                        : in_c == 2 ? pixel_word(sp, 2) : pixel_word(sp, 3);
+                    memcpy(row + x * 4, &word, 4);
+                }
+            } else {
+                for (x = x_lo; x < x_hi; ++x) {
+                    uint8_t *px = row + x * c4;
+                    to_unsigned(px, src_row + (int64_t)(x - pad_left) * in_c, in_c);
+                    memset(px + in_c, 0, (size_t)(c4 - in_c));
+                }
+            }
+            if (x_hi < img_w) {
+                memset(row + x_hi * c4, pad, (size_t)(img_w - x_hi) * c4);
+            }
+        }
+    }
+}
+
+/** Window corners of output rows r0 .. r0 + rows - 1 (sample-major) in a group of padded
+ *  images; rows past `total` repeat the last one (computed, never stored). */
+static inline void corners(const tp_sim_conv *c, const tp_sim_windows *win, const uint8_t *img,
+                           int64_t r0, int64_t total, const uint8_t **base, int rows)
+{
+    const int64_t pixels = (int64_t)c->out_h * c->out_w;
+    const int64_t step_x = (int64_t)c->stride_w * c->c4;
+    const int64_t step_y = (int64_t)c->stride_h * win->img_w * c->c4;
+    int64_t s = r0 / pixels;
+    int32_t p = (int32_t)(r0 - s * pixels);
+    int32_t oy = p / c->out_w, ox = p - oy * c->out_w;
+    int r;
+    for (r = 0; r < rows; ++r) {
+        base[r] = img + s * win->img_size + oy * step_y + ox * step_x;
+        if (r0 + r + 1 < total && ++ox == c->out_w) {
+            ox = 0;
+            if (++oy == c->out_h) {
+                oy = 0;
+                ++s;
+            }
+        }
+    }
+}
+
+/** 16 requantised int8 outputs of block b from their int32 sums (tp_sim_requant_row). */
+static inline __m128i requant16(const tp_sim_requant *q, int32_t b, __m512i acc)
+{
+    if (q->scale != NULL) {  /* one rounding in float64 (sim_requant.h) */
+        const int32_t rnd = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+        const __m512d lo_acc = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
+        const __m512d hi_acc = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
+        const __m512d lo_v = _mm512_roundscale_pd(_mm512_fmadd_pd(
+            lo_acc, _mm512_loadu_pd(q->scale + 16 * b), _mm512_loadu_pd(q->offset + 16 * b)), rnd);
+        const __m512d hi_v = _mm512_roundscale_pd(_mm512_fmadd_pd(
+            hi_acc, _mm512_loadu_pd(q->scale + 16 * b + 8), _mm512_loadu_pd(q->offset + 16 * b + 8)),
+            rnd);
+        __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(lo_v)),
+                                       _mm512_cvtpd_epi32(hi_v), 1);
+        v = _mm512_max_epi32(v, _mm512_set1_epi32(q->act_min));
+        v = _mm512_min_epi32(v, _mm512_set1_epi32(q->act_max));
+        return _mm512_cvtepi32_epi8(v);
+    }
+    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+    const __m512i shift = _mm512_loadu_si512(q->shift + 16 * b);
+    const __m512i left = _mm512_max_epi32(shift, zero);
+    const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
+    const __m512i mult = _mm512_loadu_si512(q->mult + 16 * b);
+    const __m512i x = _mm512_sllv_epi32(_mm512_add_epi32(acc, _mm512_loadu_si512(q->bias + 16 * b)),
+                                        left);
+    /* srdhm on even and odd lanes as int64: (x * m + nudge) / 2^31, truncated */
+    const __m512i pos = _mm512_set1_epi64(1LL << 30), neg = _mm512_set1_epi64(1 - (1LL << 30));
+    const __m512i round = _mm512_set1_epi64(0x7FFFFFFF);
+    __m512i ab_e = _mm512_mul_epi32(x, mult);
+    __m512i ab_o = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
+    ab_e = _mm512_add_epi64(ab_e, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(ab_e, zero), pos, neg));
+    ab_o = _mm512_add_epi64(ab_o, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(ab_o, zero), pos, neg));
+    ab_e = _mm512_srai_epi64(_mm512_add_epi64(ab_e, _mm512_and_si512(_mm512_srai_epi64(ab_e, 63), round)), 31);
+    ab_o = _mm512_srai_epi64(_mm512_add_epi64(ab_o, _mm512_and_si512(_mm512_srai_epi64(ab_o, 63), round)), 31);
+    const __m512i high = _mm512_mask_blend_epi32(0xAAAA, ab_e, _mm512_slli_epi64(ab_o, 32));
+    /* rdbypot: round half away from zero */
+    const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+    const __m512i threshold = _mm512_add_epi32(
+        _mm512_srai_epi32(mask, 1), _mm512_maskz_mov_epi32(_mm512_cmplt_epi32_mask(high, zero), one));
+    __m512i v = _mm512_srav_epi32(high, right);
+    v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(_mm512_and_si512(high, mask), threshold),
+                              v, one);
+    v = _mm512_add_epi32(v, _mm512_set1_epi32(q->output_zp));
+    v = _mm512_max_epi32(v, _mm512_set1_epi32(q->act_min));
+    v = _mm512_min_epi32(v, _mm512_set1_epi32(q->act_max));
+    return _mm512_cvtepi32_epi8(v);
+}
+
+/* rows x (16 * nb) sums in registers; rows and nb are literals at every call */
+static inline __attribute__((always_inline)) void tile(
+    const tp_sim_conv *c, const tp_sim_windows *win, const uint8_t *img, int64_t r0,
+    int64_t total, int32_t b0, int8_t *output, const int rows, const int nb)
+{
+    const uint8_t *base[8];
+    __m512i sum[8][4];
+    int r, b, run, j;
+    int32_t g = 0;
+    corners(c, win, img, r0, total, base, rows);
+    for (r = 0; r < rows; ++r) {
+        for (b = 0; b < nb; ++b) {
+            sum[r][b] = _mm512_setzero_si512();
+        }
+    }
+    for (run = 0; run < win->runs; ++run) {
+        const int64_t off = win->run_off[run];
+        for (j = 0; j < win->run_words; ++j, ++g) {
+            __m512i w[4];
+            for (b = 0; b < nb; ++b) {
+                w[b] = _mm512_loadu_si512(c->packed + ((int64_t)(b0 + b) * c->k4 + g) * 64);
+            }
+            for (r = 0; r < rows; ++r) {
+                int32_t word;
+                memcpy(&word, base[r] + off + 4 * j, 4);
+                const __m512i a = _mm512_set1_epi32(word);
+                for (b = 0; b < nb; ++b) {
+                    sum[r][b] = _mm512_dpbusd_epi32(sum[r][b], a, w[b]);
+                }
+            }
+        }
+    }
+    for (r = 0; r < rows && r0 + r < total; ++r) {
+        for (b = 0; b < nb; ++b) {
+            const int32_t oc = (b0 + b) * TP_SIM_LANES;
+            const int32_t left = c->out_c - oc;
+            const __mmask16 keep = left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1u);
+            _mm_mask_storeu_epi8(output + (r0 + r) * c->out_c + oc, keep,
+                                 requant16(&c->q, b0 + b, sum[r][b]));
+        }
+    }
+}
+
+/** Outputs of `total` rows of a group of padded images. */
+static void rows_out(const tp_sim_conv *c, const tp_sim_windows *win, const uint8_t *img,
+                     int64_t total, int8_t *output)
+{
+    int64_t r;
+    int32_t b = 0;
+    for (; b + 4 <= c->blocks; b += 4) {
+        for (r = 0; r < total; r += 6) {  /* 6 x 4 sums: 24 of the 32 vector registers */
+            tile(c, win, img, r, total, b, output, 6, 4);
+        }
+    }
+    for (; b + 2 <= c->blocks; b += 2) {
+        for (r = 0; r < total; r += 8) {
+            tile(c, win, img, r, total, b, output, 8, 2);
+        }
+    }
+    for (; b < c->blocks; ++b) {
+        for (r = 0; r < total; r += 8) {
+            tile(c, win, img, r, total, b, output, 8, 1);
+        }
+    }
+}
+
+/**
+ * @brief  Convolution of n samples (AVX-512 VNNI hosts only: on others the simulator's
+ *         BLAS-based numpy kernel is faster than portable loops, so it runs those).
+ * @param[in]  c        layer (packed by the loader)
+ * @param[in]  input    [n][in_h][in_w][in_c] int8
+ * @param[out] output   [n][out_h][out_w][out_c] int8
+ * @param[in]  n        samples
+ * @return     0, or -1 if the scratch images could not be allocated (output not written)
+ */
+int tp_sim_conv_s8(const tp_sim_conv *c, const int8_t *input, int8_t *output, int32_t n)
+{
+    const int32_t img_h = (c->out_h - 1) * c->stride_h + (c->k_h - 1) * c->dil_h + 1;
+    const int64_t pixels = (int64_t)c->out_h * c->out_w;
+    const int64_t in_size = (int64_t)c->in_h * c->in_w * c->in_c;
+    tp_sim_windows win;
+    int32_t group, s0, ky, kx;
+    uint8_t *img;
+    win.img_w = (c->out_w - 1) * c->stride_w + (c->k_w - 1) * c->dil_w + 1;
+    win.img_size = (int64_t)img_h * win.img_w * c->c4;
+    if (c->dil_w == 1) {  /* a filter row's k_w * c4 bytes are contiguous */
+        win.runs = c->k_h;
+        win.run_words = c->k_w * c->c4 / 4;
+        for (ky = 0; ky < c->k_h; ++ky) {
+            win.run_off[ky] = (int64_t)ky * c->dil_h * win.img_w * c->c4;
+        }
+    } else {
+        win.runs = c->k_h * c->k_w;
+        win.run_words = c->c4 / 4;
+        for (ky = 0; ky < c->k_h; ++ky) {
+            for (kx = 0; kx < c->k_w; ++kx) {
+                win.run_off[ky * c->k_w + kx] =
+                    ((int64_t)ky * c->dil_h * win.img_w + (int64_t)kx * c->dil_w) * c->c4;
+            }
+        }
+    }
+    if (win.runs > TP_SIM_MAX_RUNS) {
+        return -2;
+    }
+    group = (int32_t)(TP_SIM_GROUP_BYTES / win.img_size);
+    group = group < 1 ? 1 : (group > n ? n : group);
+    img = malloc((size_t)(group * win.img_size) + 64);
+    if (img == NULL) {
+        return -1;
+    }
+    for (s0 = 0; s0 < n; s0 += group) {
+        const int32_t ns = n - s0 < group ? n - s0 : group;
+        pad_images(c, &win, img_h, input + s0 * in_size, img, ns);
+        rows_out(c, &win, img, ns * pixels, output + s0 * pixels * c->out_c);
+    }
+    free(img);
+    return 0;
+}
+#endif /* TP_SIM_VNNI */
+
+/** 1 when this build multiplies with AVX-512 VNNI, 0 for the portable loops. */
+int tp_sim_vnni(void)
+{
+    return TP_SIM_VNNI;
+}

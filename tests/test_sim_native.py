@@ -1,0 +1,152 @@
+"""The simulator's native engine (host_tools/sim/native.py) gives the numpy kernels'
+results bit for bit: layer by layer on random geometries that reach both requantisation
+paths, and on whole models; in its AVX-512 VNNI build and its portable build; and its
+engine choice fails clearly."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codegen.lowering import ConstArray
+from host_tools.sim import Simulator, SimulatorError, kernels, native
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = sorted((ROOT.parent / "shared" / "models").glob("*.tflite"))
+OWN = sorted((ROOT / "host_tools" / "data" / "models").glob("*.tflite"))
+
+
+def _requant_params(rng: np.random.Generator, out_c: int, relu: bool) -> dict:
+    zp = int(rng.integers(-128, 100))
+    return {"output_zp": zp, "act_min": zp if relu else -128, "act_max": 127,
+            "mult": ConstArray(rng.integers(1 << 30, 1 << 31, out_c).astype(np.int32)),
+            "shift": ConstArray(rng.integers(-12, 2, out_c).astype(np.int32))}
+
+
+def _geometry(rng: np.random.Generator, depthwise: bool) -> dict:
+    k_h, k_w = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+    s_h, s_w = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    d_h, d_w = (int(rng.integers(1, 3)), int(rng.integers(1, 3))) if rng.random() < 0.3 else (1, 1)
+    in_h, in_w = int(rng.integers(k_h, 14)), int(rng.integers(k_w, 14))
+    pad_t, pad_l = int(rng.integers(0, k_h)), int(rng.integers(0, k_w))
+    span_h, span_w = (k_h - 1) * d_h + 1, (k_w - 1) * d_w + 1
+    out_h = max(1, (in_h + 2 * pad_t - span_h) // s_h + 1)
+    out_w = max(1, (in_w + 2 * pad_l - span_w) // s_w + 1)
+    return {"in_h": in_h, "in_w": in_w, "out_h": out_h, "out_w": out_w, "k_h": k_h, "k_w": k_w,
+            "stride_h": s_h, "stride_w": s_w, "dil_h": d_h, "dil_w": d_w,
+            "pad_top": pad_t, "pad_left": pad_l}
+
+
+def _compare(p: dict, numpy_kernel, native_kernel, x: np.ndarray, out_size: int) -> None:
+    want = np.zeros((len(x), out_size), np.int8)
+    got = np.full((len(x), out_size), 55, np.int8)
+    numpy_kernel(p, [x, want, None])
+    native_kernel(p, [x, got, None])
+    diff = np.flatnonzero(got != want)
+    assert diff.size == 0, f"{diff.size} of {want.size} values differ, params {p}"
+
+
+def _weights(rng: np.random.Generator, size: int) -> np.ndarray:
+    w = rng.integers(-127, 128, size)
+    return np.where(rng.random(size) < 0.5, w // int(rng.integers(1, 40)), w).astype(np.int8)
+
+
+@pytest.mark.skipif(not native.uses_vnni(), reason="native convolution needs AVX-512 VNNI")
+def test_conv_random_geometries_match_numpy():
+    rng = np.random.default_rng(11)
+    single = 0
+    for case in range(80):
+        p = _geometry(rng, False)
+        in_c, out_c = int(rng.integers(1, 21)), int(rng.integers(1, 41))
+        p.update(in_c=in_c, out_c=out_c, input_zp=int(rng.integers(-128, 128)),
+                 **_requant_params(rng, out_c, relu=case % 2 == 0))
+        w = _weights(rng, out_c * p["k_h"] * p["k_w"] * in_c)
+        p["filter"] = ConstArray(w)
+        p["bias"] = ConstArray(rng.integers(-30000, 30000, out_c).astype(np.int32))
+        x = rng.integers(-128, 128, (3, p["in_h"] * p["in_w"] * in_c)).astype(np.int8)
+        run = native.conv(p)
+        single += bool(run.layer.q.scale)
+        _compare(p, kernels.tp_conv_s8, run, x, p["out_h"] * p["out_w"] * out_c)
+    assert 10 < single < 70, "both requantisation paths are exercised"
+
+
+def test_depthwise_random_geometries_match_numpy():
+    rng = np.random.default_rng(12)
+    single = 0
+    for case in range(80):
+        p = _geometry(rng, True)
+        in_c, dm = int(rng.integers(1, 40)), int(rng.choice([1, 1, 2, 3]))
+        out_c = in_c * dm
+        off = int(rng.integers(-127, 129))
+        p.update(in_c=in_c, out_c=out_c, depth_mult=dm, input_offset=off,
+                 **_requant_params(rng, out_c, relu=case % 2 == 0))
+        p["filter"] = ConstArray(_weights(rng, p["k_h"] * p["k_w"] * out_c))
+        p["bias"] = ConstArray(rng.integers(-30000, 30000, out_c).astype(np.int32))
+        x = rng.integers(-128, 128, (3, p["in_h"] * p["in_w"] * in_c)).astype(np.int8)
+        run = native.depthwise(p)
+        single += bool(run.layer.q.scale)
+        _compare(p, kernels.tp_depthwise_s8, run, x, p["out_h"] * p["out_w"] * out_c)
+    assert 10 < single < 70, "both requantisation paths are exercised"
+
+
+def test_avgpool_random_geometries_match_numpy():
+    rng = np.random.default_rng(13)
+    for _ in range(40):
+        p = _geometry(rng, True)
+        p = {k: p[k] for k in ("in_h", "in_w", "out_h", "out_w", "k_h", "k_w", "stride_h",
+                               "stride_w", "pad_top", "pad_left")}
+        p.update(c=int(rng.integers(1, 70)), act_min=int(rng.integers(-128, 0)),
+                 act_max=int(rng.integers(0, 128)))
+        x = rng.integers(-128, 128, (3, p["in_h"] * p["in_w"] * p["c"])).astype(np.int8)
+        _compare(p, kernels.tp_avgpool_s8, native.avgpool(p), x,
+                 p["out_h"] * p["out_w"] * p["c"])
+
+
+@pytest.mark.parametrize("model", SHARED + OWN, ids=lambda p: p.stem)
+def test_models_match_numpy_engine(model):
+    fast, slow = Simulator(model, engine="native"), Simulator(model, engine="numpy")
+    x = np.random.default_rng(5).integers(-128, 128, (40, fast.inputs[0].size)).astype(np.int8)
+    got, want = fast.run(x, keep=True), slow.run(x, keep=True)
+    bad = [t for t in want if not np.array_equal(got[t], want[t])]
+    assert not bad, f"{model.name}: tensors {bad} differ between engines"
+
+
+def test_portable_build_matches_numpy_engine():
+    """The build without VNNI (TP_SIM_PORTABLE=1: depthwise, pooling and ADD/MUL in C,
+    convolutions in numpy) on the models with each of those layers."""
+    script = (
+        "import numpy as np, sys\n"
+        "from host_tools.sim import Simulator, native\n"
+        "assert not native.uses_vnni()\n"
+        "for m in sys.argv[1:]:\n"
+        "    a, b = Simulator(m, engine='native'), Simulator(m, engine='numpy')\n"
+        "    x = np.random.default_rng(6).integers(-128, 128, (16, a.inputs[0].size)).astype(np.int8)\n"
+        "    ra, rb = a.run(x, keep=True), b.run(x, keep=True)\n"
+        "    assert all(np.array_equal(ra[t], rb[t]) for t in rb), m\n"
+        "print('ok')\n")
+    models = [m for m in SHARED if m.stem.startswith(("dscnn", "resnet8"))]
+    env = {**os.environ, "TP_SIM_PORTABLE": "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script, *map(str, models)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and "ok" in done.stdout, done.stderr[-2000:]
+
+
+def test_engine_choice_errors(monkeypatch):
+    with pytest.raises(SimulatorError, match="unknown simulator engine 'fast'"):
+        Simulator(OWN[0], engine="fast")
+    monkeypatch.setenv("TP_SIM_ENGINE", "gpu")
+    with pytest.raises(SimulatorError, match="TP_SIM_ENGINE=gpu"):
+        Simulator(OWN[0])
+    monkeypatch.setenv("TP_SIM_ENGINE", "numpy")
+    assert Simulator(OWN[0]).engine == "numpy"
+    monkeypatch.delenv("TP_SIM_ENGINE")
+    monkeypatch.setattr(native, "_LIB", None)
+    monkeypatch.setenv("CC", "no-such-compiler")
+    with pytest.raises(SimulatorError, match="no C compiler 'no-such-compiler'"):
+        Simulator(OWN[0], engine="native")
+    with pytest.warns(UserWarning, match="numpy kernels"):
+        assert Simulator(OWN[0]).engine == "numpy"

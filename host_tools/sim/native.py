@@ -62,7 +62,7 @@ _GEOMETRY = ("in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "k_h", "k_w", "s
 
 
 class Conv(ctypes.Structure):
-    _fields_ = [(f, ctypes.c_int32) for f in _GEOMETRY + ("input_zp", "c4", "k4", "blocks")] + [
+    _fields_ = [(f, ctypes.c_int32) for f in _GEOMETRY + ("input_zp", "k4", "blocks")] + [
         ("packed", _P8), ("q", Requant)]
 
 
@@ -207,14 +207,17 @@ def _requant(p: dict, bias: np.ndarray, bound: np.ndarray, keep: list[np.ndarray
                    p["output_zp"], p["act_min"], p["act_max"], scale, offset)
 
 
-def pack_filter(w: np.ndarray) -> np.ndarray:
-    """(out_c, k_h, k_w, in_c) int8 -> sim_conv.c's [blocks][k4][16][4], with in_c padded to
-    a multiple of 4 and out_c to one of 16, zeros in the padding."""
+def pack_filter(w: np.ndarray, dil_w: int) -> np.ndarray:
+    """(out_c, k_h, k_w, in_c) int8 -> sim_conv.c's [blocks][k4][16][4]: the window as its
+    runs (a filter row's k_w * in_c bytes, or one tap's in_c bytes when dil_w > 1), each
+    zero-padded to whole words; out_c zero-padded to a multiple of 16."""
     out_c, k_h, k_w, in_c = w.shape
-    blocks, c4 = -(-out_c // LANES), -(-in_c // 4) * 4
-    full = np.zeros((blocks * LANES, k_h, k_w, c4), np.int8)
-    full[:out_c, :, :, :in_c] = w
-    k4 = k_h * k_w * c4 // 4
+    runs = w.reshape(out_c, k_h, k_w * in_c) if dil_w == 1 else w.reshape(out_c, k_h * k_w, in_c)
+    words = -(-runs.shape[2] // 4)
+    blocks = -(-out_c // LANES)
+    full = np.zeros((blocks * LANES, runs.shape[1], words * 4), np.int8)
+    full[:out_c, :, :runs.shape[2]] = runs
+    k4 = runs.shape[1] * words
     return np.ascontiguousarray(full.reshape(blocks, LANES, k4, 4).transpose(0, 2, 1, 3))
 
 
@@ -233,8 +236,10 @@ class _Call:
         if not out.flags.c_contiguous:
             raise NativeError("output buffer must be C-contiguous")
         rc = self.function(ctypes.byref(self.layer), _ptr(x, _P8), _ptr(out, _P8), x.shape[0])
+        if rc == -1:
+            raise MemoryError("native kernel could not allocate its scratch")
         if rc != 0:
-            raise MemoryError(f"native kernel could not allocate its scratch (code {rc})")
+            raise NativeError(f"native kernel rejected its parameters (code {rc})")
 
 
 def conv(p: dict) -> Kernel | None:
@@ -244,14 +249,14 @@ def conv(p: dict) -> Kernel | None:
     if not uses_vnni() or _runs(p) > MAX_RUNS:
         return None
     w = _const(p["filter"]).astype(np.int8).reshape(p["out_c"], p["k_h"], p["k_w"], p["in_c"])
-    packed = pack_filter(w)
+    packed = pack_filter(w, p["dil_w"])
     blocks, k4 = packed.shape[:2]
     # the products see x + 128 (<= 255): take 128 * sum(w) back out of the bias
     w2d = w.reshape(p["out_c"], -1).astype(np.int64)
     bias = _const(p["bias"]).astype(np.int64) - 128 * w2d.sum(axis=1)
     bound = np.abs(w2d).sum(axis=1).astype(np.float64) * 255
     keep: list[np.ndarray] = [packed]
-    layer = Conv(*(p[f] for f in _GEOMETRY), p["input_zp"], -(-p["in_c"] // 4) * 4, k4, blocks,
+    layer = Conv(*(p[f] for f in _GEOMETRY), p["input_zp"], k4, blocks,
                  _ptr(packed, _P8), _requant(p, bias, bound, keep, blocks * LANES))
     return _Call(library().tp_sim_conv_s8, layer, keep)
 

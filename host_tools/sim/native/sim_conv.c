@@ -3,9 +3,10 @@
  * and tp_conv_1x1.c, over many inferences per call).
  *
  * A group of samples is first copied into padded images of unsigned bytes (x + 128;
- * padded taps get input_zp + 128; channels padded to a multiple of 4 with bytes the
- * zero filter columns ignore). A window's bytes are then a few contiguous runs (one per
- * filter row, or per tap when dilated), which the products read in place: no im2col.
+ * padded taps get input_zp + 128), row by row. A window's bytes are then a few contiguous
+ * runs (one per filter row, or per tap when dilated), which the products read in place,
+ * no im2col: each run is read in whole 4-byte words, and the bytes past its end (the next
+ * pixel's, or the slack after the last image) meet zero filter bytes.
  * Products are unsigned x signed bytes (AVX-512 VNNI's vpdpbusd where the host has it),
  * so each sum carries 128 * sum(w) more than the kernel's; the loader takes it out of
  * the bias. Every sum is exact in int32 and the requantisation is tp_requant.h's, so the
@@ -40,12 +41,10 @@ typedef struct {
     int32_t dil_h, dil_w;
     int32_t pad_top, pad_left;
     int32_t input_zp;      /**< value of padded taps */
-    int32_t c4;            /**< in_c rounded up to 4 */
-    int32_t k4;            /**< k_h * k_w * c4 / 4: 4-byte words per window */
+    int32_t k4;            /**< 4-byte words per window: runs x words per run (see below) */
     int32_t blocks;        /**< out_c rounded up to 16, divided by 16 */
-    const int8_t *packed;  /**< [blocks][k4][16][4] (VNNI) or [blocks][k4][4][16] (portable):
-                                filter b*16 + l at window byte 4g + j, window bytes in
-                                (ky, kx, c4) order, 0 for padding */
+    const int8_t *packed;  /**< [blocks][k4][16][4]: filter b*16 + l at word g byte j, words
+                                run after run, each run's bytes in (kx, c) order then zeros */
     tp_sim_requant q;      /**< arrays padded to 16 * blocks; bias has -128 * sum(w) folded in */
 } tp_sim_conv;
 
@@ -54,7 +53,7 @@ typedef struct {
     int32_t img_w;             /**< padded image width (pixels) */
     int64_t img_size;          /**< bytes per padded image */
     int32_t runs;              /**< contiguous runs per window */
-    int32_t run_words;         /**< 4-byte words per run */
+    int32_t run_words;         /**< 4-byte words per run: its bytes rounded up */
     int64_t run_off[TP_SIM_MAX_RUNS]; /**< byte offset of each run from the window's corner */
 } tp_sim_windows;
 
@@ -68,58 +67,31 @@ static void to_unsigned(uint8_t *restrict dst, const int8_t *restrict x, int32_t
     }
 }
 
-/** A pixel of n < 4 channels as one little-endian word of unsigned bytes, zero-padded
- *  (n is a literal at each call, so the loop unrolls). */
-static inline uint32_t pixel_word(const int8_t *x, const int n)
-{
-    uint32_t word = 0;
-    int i;
-    for (i = 0; i < n; ++i) {
-        word |= (uint32_t)(uint8_t)(x[i] ^ 0x80) << (8 * i);
-    }
-    return word;
-}
-
 /** Copy ns samples into padded unsigned images (see the file comment). */
 static void pad_images(const tp_sim_conv *c, const tp_sim_windows *win, int32_t img_h,
                        const int8_t *restrict input, uint8_t *restrict img, int32_t ns)
 {
-    const int32_t in_c = c->in_c, c4 = c->c4, img_w = win->img_w, pad_left = c->pad_left;
+    const int32_t in_c = c->in_c, img_w = win->img_w, pad_left = c->pad_left;
     const uint8_t pad = (uint8_t)(c->input_zp + 128);
-    /* input columns the windows reach: [x_lo, x_hi) */
+    /* image columns holding input pixels: [x_lo, x_hi) */
     const int32_t x_lo = pad_left < img_w ? pad_left : img_w;
     const int32_t x_hi = img_w < pad_left + c->in_w ? img_w : pad_left + c->in_w;
-    int32_t s, y, x;
+    int32_t s, y;
     for (s = 0; s < ns; ++s) {
         const int8_t *src = input + (int64_t)s * c->in_h * c->in_w * in_c;
         uint8_t *dst = img + s * win->img_size;
         for (y = 0; y < img_h; ++y) {
             const int32_t iy = y - c->pad_top;
-            uint8_t *row = dst + (int64_t)y * img_w * c4;
-            const int8_t *src_row = src + (int64_t)iy * c->in_w * in_c;
+            uint8_t *row = dst + (int64_t)y * img_w * in_c;
             if (iy < 0 || iy >= c->in_h) {
-                memset(row, pad, (size_t)img_w * c4);
+                memset(row, pad, (size_t)img_w * in_c);
                 continue;
             }
-            memset(row, pad, (size_t)x_lo * c4);
-            if (in_c == c4) {  /* the row's pixels are contiguous on both sides */
-                to_unsigned(row + x_lo * c4, src_row, (x_hi - x_lo) * c4);
-            } else if (in_c < 4) {  /* first layers: 1-3 channels, one word per pixel */
-                const int8_t *sp = src_row;
-                for (x = x_lo; x < x_hi; ++x, sp += in_c) {
-                    const uint32_t word = in_c == 1 ? pixel_word(sp, 1)
-                                        : in_c == 2 ? pixel_word(sp, 2) : pixel_word(sp, 3);
-                    memcpy(row + x * 4, &word, 4);
-                }
-            } else {
-                for (x = x_lo; x < x_hi; ++x) {
-                    uint8_t *px = row + x * c4;
-                    to_unsigned(px, src_row + (int64_t)(x - pad_left) * in_c, in_c);
-                    memset(px + in_c, 0, (size_t)(c4 - in_c));
-                }
-            }
+            memset(row, pad, (size_t)x_lo * in_c);
+            to_unsigned(row + x_lo * in_c, src + (int64_t)iy * c->in_w * in_c,
+                        (x_hi - x_lo) * in_c);
             if (x_hi < img_w) {
-                memset(row + x_hi * c4, pad, (size_t)(img_w - x_hi) * c4);
+                memset(row + x_hi * in_c, pad, (size_t)(img_w - x_hi) * in_c);
             }
         }
     }
@@ -131,8 +103,8 @@ static inline void corners(const tp_sim_conv *c, const tp_sim_windows *win, cons
                            int64_t r0, int64_t total, const uint8_t **base, int rows)
 {
     const int64_t pixels = (int64_t)c->out_h * c->out_w;
-    const int64_t step_x = (int64_t)c->stride_w * c->c4;
-    const int64_t step_y = (int64_t)c->stride_h * win->img_w * c->c4;
+    const int64_t step_x = (int64_t)c->stride_w * c->in_c;
+    const int64_t step_y = (int64_t)c->stride_h * win->img_w * c->in_c;
     int64_t s = r0 / pixels;
     int32_t p = (int32_t)(r0 - s * pixels);
     int32_t oy = p / c->out_w, ox = p - oy * c->out_w;
@@ -281,29 +253,29 @@ int tp_sim_conv_s8(const tp_sim_conv *c, const int8_t *input, int8_t *output, in
     int32_t group, s0, ky, kx;
     uint8_t *img;
     win.img_w = (c->out_w - 1) * c->stride_w + (c->k_w - 1) * c->dil_w + 1;
-    win.img_size = (int64_t)img_h * win.img_w * c->c4;
-    if (c->dil_w == 1) {  /* a filter row's k_w * c4 bytes are contiguous */
+    win.img_size = (int64_t)img_h * win.img_w * c->in_c;
+    if (c->dil_w == 1) {  /* a filter row's k_w * in_c bytes are contiguous */
         win.runs = c->k_h;
-        win.run_words = c->k_w * c->c4 / 4;
+        win.run_words = (c->k_w * c->in_c + 3) / 4;
         for (ky = 0; ky < c->k_h; ++ky) {
-            win.run_off[ky] = (int64_t)ky * c->dil_h * win.img_w * c->c4;
+            win.run_off[ky] = (int64_t)ky * c->dil_h * win.img_w * c->in_c;
         }
     } else {
         win.runs = c->k_h * c->k_w;
-        win.run_words = c->c4 / 4;
+        win.run_words = (c->in_c + 3) / 4;
         for (ky = 0; ky < c->k_h; ++ky) {
             for (kx = 0; kx < c->k_w; ++kx) {
                 win.run_off[ky * c->k_w + kx] =
-                    ((int64_t)ky * c->dil_h * win.img_w + (int64_t)kx * c->dil_w) * c->c4;
+                    ((int64_t)ky * c->dil_h * win.img_w + (int64_t)kx * c->dil_w) * c->in_c;
             }
         }
     }
-    if (win.runs > TP_SIM_MAX_RUNS) {
-        return -2;
+    if (win.runs > TP_SIM_MAX_RUNS || win.runs * win.run_words != c->k4) {
+        return -2;  /* the loader packed the filter for another layout */
     }
     group = (int32_t)(TP_SIM_GROUP_BYTES / win.img_size);
     group = group < 1 ? 1 : (group > n ? n : group);
-    img = malloc((size_t)(group * win.img_size) + 64);
+    img = malloc((size_t)(group * win.img_size) + 4);  /* + the last run's word slack */
     if (img == NULL) {
         return -1;
     }

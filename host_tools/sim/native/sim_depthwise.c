@@ -78,6 +78,26 @@ __attribute__((noinline)) static void expand(int16_t *restrict dst, const int8_t
     }
 }
 
+/** Input pixels x_lo .. x_hi - 1 of one image row (n channels, depth multiplier 1) to
+ *  their stride phases as x + off; n is a literal at each call, so each pixel is a few
+ *  vector moves. */
+static inline __attribute__((always_inline)) void split_row(
+    int16_t *restrict dst, const int8_t *restrict src, int32_t x_lo, int32_t x_hi, int32_t sw,
+    int64_t phase_len, int32_t off, const int n)
+{
+    int32_t phase, x, c;
+    for (phase = 0; phase < sw; ++phase) {
+        const int32_t first = x_lo + ((phase - x_lo) % sw + sw) % sw;  /* first x of this phase */
+        int16_t *p = dst + phase * phase_len + (first / sw) * n;
+        for (x = first; x < x_hi; x += sw, p += n) {
+            const int8_t *q = src + (int64_t)(x - x_lo) * n;
+            for (c = 0; c < n; ++c) {
+                p[c] = (int16_t)(q[c] + off);
+            }
+        }
+    }
+}
+
 /**
  * @brief  Depthwise convolution of n samples.
  * @param[in]  d        layer
@@ -98,6 +118,9 @@ int tp_sim_depthwise_s8(const tp_sim_depthwise *d, const int8_t *input, int8_t *
     const int32_t row_n = d->out_w * c_n;            /* values per output row */
     const int32_t taps = d->k_h * d->k_w;
     const int64_t in_size = (int64_t)d->in_h * d->in_w * d->in_c;
+    /* image columns holding input pixels: [x_lo, x_hi) */
+    const int32_t x_lo = d->pad_left < img_w ? d->pad_left : img_w;
+    const int32_t x_hi = img_w < d->pad_left + d->in_w ? img_w : d->pad_left + d->in_w;
     int16_t *img = malloc(sizeof(int16_t) * (size_t)(img_row * img_h));
     int16_t *wrow = malloc(sizeof(int16_t) * (size_t)taps * row_n);
     int32_t *acc = malloc(sizeof(int32_t) * (size_t)row_n);
@@ -141,18 +164,23 @@ int tp_sim_depthwise_s8(const tp_sim_depthwise *d, const int8_t *input, int8_t *
                 if (iy < 0 || iy >= d->in_h) {
                     continue;
                 }
+                const int8_t *src_row = src + (int64_t)iy * d->in_w * d->in_c;
+                int16_t *dst_row = img + y * img_row;
                 if (sw == 1 && dm == 1) {  /* one contiguous run per row */
-                    const int32_t x0 = d->pad_left;
-                    const int32_t x1 = img_w < x0 + d->in_w ? img_w : x0 + d->in_w;
-                    expand(img + y * img_row + x0 * c_n, src + (int64_t)iy * d->in_w * d->in_c,
-                           (x1 - x0) * c_n, 1, d->input_offset);
+                    expand(dst_row + x_lo * c_n, src_row, (x_hi - x_lo) * c_n, 1,
+                           d->input_offset);
                     continue;
                 }
-                for (x = 0; x < img_w; ++x) {
-                    const int32_t ix = x - d->pad_left;
-                    if (ix >= 0 && ix < d->in_w) {
-                        expand(img + y * img_row + (x % sw) * phase_len + (x / sw) * c_n,
-                               src + ((int64_t)iy * d->in_w + ix) * d->in_c, d->in_c, dm,
+                /* pixels to their stride phases; common channel counts as literals */
+                switch (dm == 1 ? c_n : 0) {
+                case 8: split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 8); break;
+                case 16: split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 16); break;
+                case 32: split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 32); break;
+                case 64: split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 64); break;
+                default:
+                    for (x = x_lo; x < x_hi; ++x) {
+                        expand(dst_row + (x % sw) * phase_len + (x / sw) * c_n,
+                               src_row + (int64_t)(x - x_lo) * d->in_c, d->in_c, dm,
                                d->input_offset);
                     }
                 }

@@ -29,9 +29,13 @@ from codegen.lowering import ConstArray
 
 from . import kernels
 
-SOURCES = ("sim_conv.c", "sim_depthwise.c", "sim_pair.c", "sim_pool.c", "sim_requant.h")
+SOURCES = ("sim_conv.c", "sim_depthwise.c", "sim_pair.c", "sim_pool.c", "sim_faults.c",
+           "sim_requant.h")
+FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
+FIRMWARE_SOURCES = ("fault_prng.c", "fault_prng.h")  # compiled into sim_faults.c
 # -fno-trapping-math / -fno-math-errno let floor() vectorise; no result changes (no reassociation)
 FLAGS = ("-O3", "-march=native", "-fno-trapping-math", "-fno-math-errno", "-shared", "-fPIC",
+         "-fno-semantic-interposition",  # lets fault_prng.c's hash inline into sim_faults.c
          "-std=c11", "-Wall", "-Werror")
 LANES = 16     # output channels per packed block (sim_conv.c TP_SIM_LANES)
 MAX_RUNS = 64  # runs per window (sim_conv.c TP_SIM_MAX_RUNS), taps per filter row
@@ -49,6 +53,12 @@ class NativeError(Exception):
 
 
 _PF64 = ctypes.POINTER(ctypes.c_double)
+_PU32 = ctypes.POINTER(ctypes.c_uint32)
+
+
+class FaultRate(ctypes.Structure):  # firmware/fault_prng.h tp_fault_rate
+    _fields_ = [("any", ctypes.c_uint32), ("bit", ctypes.c_uint32),
+                ("first", ctypes.c_uint32 * 31)]
 
 
 class Requant(ctypes.Structure):
@@ -107,8 +117,8 @@ def library_path() -> Path:
     cc = _compiler()
     flags = _flags()
     key = hashlib.sha256()
-    for name in SOURCES:
-        key.update((HERE / name).read_bytes())
+    for path in [HERE / n for n in SOURCES] + [FIRMWARE / n for n in FIRMWARE_SOURCES]:
+        key.update(path.read_bytes())
     key.update(" ".join((cc,) + flags).encode() + _cpu_id().encode())
     out = CACHE / key.hexdigest()[:16] / "libtpsim.so"
     if out.exists():
@@ -117,7 +127,7 @@ def library_path() -> Path:
     # built under a temporary name, then renamed: concurrent workers never load half a file
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
     os.close(fd)
-    cmd = [cc, *flags, "-o", tmp, *(str(HERE / s) for s in SOURCES if s.endswith(".c"))]
+    cmd = [cc, *flags, f"-I{FIRMWARE}", "-o", tmp, *(str(HERE / s) for s in SOURCES if s.endswith(".c"))]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         os.unlink(tmp)
@@ -163,10 +173,45 @@ def library() -> ctypes.CDLL:
         lib.tp_sim_avgpool_s8.restype = ctypes.c_int
         lib.tp_sim_pair_s8.argtypes = [_P8, _P8, _P8, _P8, ctypes.c_int64]
         lib.tp_sim_pair_s8.restype = ctypes.c_int
+        lib.tp_sim_error_words.argtypes = [
+            _PU32, ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(FaultRate), _P32, _P32, _PU32,
+            ctypes.c_int64]
+        lib.tp_sim_error_words.restype = ctypes.c_int64
         lib.tp_sim_vnni.restype = ctypes.c_int
         _keep_heap()
         _LIB = lib
     return _LIB
+
+
+def enabled() -> bool:
+    """Whether callers outside a Simulator (host_tools/faults.py) should use the library:
+    not when $TP_SIM_ENGINE is numpy, nor where it cannot be built (Simulator warns)."""
+    if os.environ.get("TP_SIM_ENGINE") == "numpy":
+        return False
+    try:
+        library()
+    except NativeError:
+        return False
+    return True
+
+
+def error_words(keys: np.ndarray, n_words: int, any_: int, bit: int, first: tuple[int, ...]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """host_tools/faults.py _error_words by the firmware's own tp_fault_mask: (rows, words,
+    masks) of the failing words of each key's row, in row-major order."""
+    keys = np.ascontiguousarray(keys, np.uint32).reshape(-1)
+    rate = FaultRate(any_, bit, (ctypes.c_uint32 * 31)(*first))
+    expected = keys.size * n_words * any_ / 2.0**32
+    cap = int(expected * 1.5 + 64 * (expected ** 0.5) + 1024)
+    while True:
+        rows, cols = np.empty(cap, np.int32), np.empty(cap, np.int32)
+        masks = np.empty(cap, np.uint32)
+        count = library().tp_sim_error_words(_ptr(keys, _PU32), keys.size, n_words,
+                                             ctypes.byref(rate), _ptr(rows, _P32),
+                                             _ptr(cols, _P32), _ptr(masks, _PU32), cap)
+        if count <= cap:
+            return rows[:count].astype(np.intp), cols[:count].astype(np.intp), masks[:count]
+        cap = int(count)
 
 
 def uses_vnni() -> bool:

@@ -152,3 +152,28 @@ def test_engine_choice_errors(monkeypatch):
         Simulator(OWN[0], engine="native")
     with pytest.warns(UserWarning, match="numpy kernels"):
         assert Simulator(OWN[0]).engine == "numpy"
+
+
+def test_reductions_match_numpy():
+    """MEAN and REDUCE_MAX over the spatial axes of random (h, w, c) inputs."""
+    rng = np.random.default_rng(14)
+    for case in range(30):
+        h, w, c = (int(v) for v in rng.integers(1, 12, 3))
+        p = {"out_shape": [1, 1, 1, c], "out_strides": [0, 0, 0, 1],
+             "red_shape": [1, 1, h, w], "red_strides": [0, 0, w * c, c], "count": h * w,
+             "in_zp": int(rng.integers(-128, 128)), "out_zp": int(rng.integers(-128, 128)),
+             "multiplier": int(rng.integers(1 << 30, 1 << 31)), "shift": int(rng.integers(-12, 1))}
+        x = rng.integers(-128, 128, (4, h * w * c)).astype(np.int8)
+        _compare(p, kernels.tp_reduce_mean_s8, native.reduce_mean(p), x, c)
+        _compare(p, kernels.tp_reduce_max_s8, native.reduce_max(p), x, c)
+
+
+def test_softmax_matches_numpy():
+    rng = np.random.default_rng(15)
+    for case in range(30):
+        p = {"rows": int(rng.integers(1, 5)), "depth": int(rng.integers(1, 40)),
+             "input_multiplier": int(rng.integers(1 << 30, 1 << 31)),
+             "input_left_shift": int(rng.integers(0, 24)),
+             "diff_min": -int(rng.integers(0, 1 << 12))}
+        x = rng.integers(-128, 128, (4, p["rows"] * p["depth"])).astype(np.int8)
+        _compare(p, kernels.tp_softmax_s8, native.softmax(p), x, p["rows"] * p["depth"])

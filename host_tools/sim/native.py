@@ -30,7 +30,11 @@ from codegen.lowering import ConstArray
 from . import kernels
 
 SOURCES = ("sim_conv.c", "sim_depthwise.c", "sim_pair.c", "sim_pool.c", "sim_faults.c",
-           "sim_requant.h")
+           "sim_batch.c", "sim_requant.h")
+KERNELS_C = Path(__file__).resolve().parents[2] / "kernels_c"
+# the firmware's kernels sim_batch.c runs, compiled with it; headers they include
+KERNEL_SOURCES = ("tp_softmax.c", "tp_reduce.c")
+KERNEL_HEADERS = ("tp_softmax.h", "tp_reduce.h", "tp_fixedpoint.h", "tp_requant.h")
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 FIRMWARE_SOURCES = ("fault_prng.c", "fault_prng.h")  # compiled into sim_faults.c
 # -fno-trapping-math / -fno-math-errno let floor() vectorise; no result changes (no reassociation)
@@ -82,6 +86,17 @@ class Pool(ctypes.Structure):
         "pad_left", "act_min", "act_max")]
 
 
+class Softmax(ctypes.Structure):  # kernels_c/tp_softmax.h tp_softmax_params
+    _fields_ = [(f, ctypes.c_int32) for f in (
+        "rows", "depth", "input_multiplier", "input_left_shift", "diff_min")]
+
+
+class Reduce(ctypes.Structure):  # kernels_c/tp_reduce.h tp_reduce_params
+    _fields_ = [("out_shape", _P32), ("out_strides", _P32), ("red_shape", _P32),
+                ("red_strides", _P32)] + [(f, ctypes.c_int32) for f in (
+                    "count", "in_zp", "out_zp", "multiplier", "shift")]
+
+
 class Depthwise(ctypes.Structure):
     _fields_ = [(f, ctypes.c_int32) for f in _GEOMETRY + ("depth_mult", "input_offset")] + [
         ("filter", _P8), ("q", Requant)]
@@ -117,7 +132,8 @@ def library_path() -> Path:
     cc = _compiler()
     flags = _flags()
     key = hashlib.sha256()
-    for path in [HERE / n for n in SOURCES] + [FIRMWARE / n for n in FIRMWARE_SOURCES]:
+    for path in ([HERE / n for n in SOURCES] + [FIRMWARE / n for n in FIRMWARE_SOURCES]
+                 + [KERNELS_C / n for n in KERNEL_SOURCES + KERNEL_HEADERS]):
         key.update(path.read_bytes())
     key.update(" ".join((cc,) + flags).encode() + _cpu_id().encode())
     out = CACHE / key.hexdigest()[:16] / "libtpsim.so"
@@ -127,7 +143,9 @@ def library_path() -> Path:
     # built under a temporary name, then renamed: concurrent workers never load half a file
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
     os.close(fd)
-    cmd = [cc, *flags, f"-I{FIRMWARE}", "-o", tmp, *(str(HERE / s) for s in SOURCES if s.endswith(".c"))]
+    cmd = [cc, *flags, f"-I{FIRMWARE}", f"-I{KERNELS_C}", "-o", tmp,
+           *(str(HERE / s) for s in SOURCES if s.endswith(".c")),
+           *(str(KERNELS_C / s) for s in KERNEL_SOURCES)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         os.unlink(tmp)
@@ -177,6 +195,11 @@ def library() -> ctypes.CDLL:
             _PU32, ctypes.c_int32, ctypes.c_int32, ctypes.POINTER(FaultRate), _P32, _P32, _PU32,
             ctypes.c_int64]
         lib.tp_sim_error_words.restype = ctypes.c_int64
+        lib.tp_sim_softmax_s8.argtypes = [ctypes.POINTER(Softmax), _P8, _P8, ctypes.c_int32]
+        lib.tp_sim_softmax_s8.restype = ctypes.c_int
+        lib.tp_sim_reduce_s8.argtypes = [ctypes.POINTER(Reduce), _P8, _P8, ctypes.c_int32,
+                                         ctypes.c_int64, ctypes.c_int64, ctypes.c_int32]
+        lib.tp_sim_reduce_s8.restype = ctypes.c_int
         lib.tp_sim_vnni.restype = ctypes.c_int
         _keep_heap()
         _LIB = lib
@@ -346,8 +369,40 @@ def _pair(table: Callable[[dict], np.ndarray]) -> Callable[[dict], Kernel | None
     return build
 
 
+def softmax(p: dict) -> Kernel:
+    """tp_softmax_s8 (the firmware's) over the batch's rows in one call."""
+    return _Call(library().tp_sim_softmax_s8, Softmax(*(p[f] for f, _ in Softmax._fields_)), [])
+
+
+class _Reduce:
+    """tp_reduce_mean_s8 / tp_reduce_max_s8 (the firmware's), once per sample."""
+
+    def __init__(self, p: dict, is_max: bool):
+        self.keep = [np.ascontiguousarray(_const(p[f]), np.int32)
+                     for f in ("out_shape", "out_strides", "red_shape", "red_strides")]
+        scalars = [p.get(f, 0) for f in ("count", "in_zp", "out_zp", "multiplier", "shift")]
+        self.layer = Reduce(*(_ptr(a, _P32) for a in self.keep), *scalars)
+        self.is_max = is_max
+
+    def __call__(self, _: dict, args: list[np.ndarray]) -> None:
+        x, out = np.ascontiguousarray(args[0]), args[1]
+        if not out.flags.c_contiguous:
+            raise NativeError("output buffer must be C-contiguous")
+        library().tp_sim_reduce_s8(ctypes.byref(self.layer), _ptr(x, _P8), _ptr(out, _P8),
+                                   x.shape[0], x.shape[1], out.shape[1], int(self.is_max))
+
+
+def reduce_mean(p: dict) -> Kernel:
+    return _Reduce(p, False)
+
+
+def reduce_max(p: dict) -> Kernel:
+    return _Reduce(p, True)
+
+
 # kernel name -> builder of its native version for one call's params (None: not native)
 BUILDERS: dict[str, Callable[[dict], Kernel | None]] = {
     "tp_conv_s8": conv, "tp_conv_1x1_s8": conv, "tp_depthwise_s8": depthwise,
     "tp_avgpool_s8": avgpool, "tp_add_s8": _pair(kernels.add_table),
-    "tp_mul_s8": _pair(kernels.mul_table)}
+    "tp_mul_s8": _pair(kernels.mul_table), "tp_softmax_s8": softmax,
+    "tp_reduce_mean_s8": reduce_mean, "tp_reduce_max_s8": reduce_max}

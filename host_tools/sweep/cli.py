@@ -10,6 +10,7 @@ from boards import load_board
 from ..errors import ToolError
 from ..qltable import QL_NAMES, load_ql_table, parse_ql
 from ..sim import Simulator, SimulatorError
+from ..sim.graph import engine_description
 from ..sim.nvm_image import NvmLayout
 from .campaign import Campaign, map_config, uniform
 from .cost import (LayerCosts, board_pj_per_cycle, compile_for, energy, measure_counts,
@@ -156,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
           f"{args.repeats} repeats per QL, fault model {args.fault}, seed {args.seed}"
           + (f", patch={args.patch} ({tasks.tasks} tasks for {len(sim.layers)} layers)"
              if patch.key else ""))
+    print(f"simulator: {engine_description(sim.engine)}")
     print(f"energy per inference (uJ): {costs.source}; NVM = persist + commit + restore")
     print(f"loss: {rows[0].outcome.metric} loss vs the fault-free run in percentage points "
           "(simulated, bit-exact int8 host simulator); 95% confidence intervals")

@@ -184,6 +184,11 @@ def flip_bits(data: np.ndarray, rates: tuple[RateThresholds, ...], seed: int,
     batch, n = flat.shape
     if model == "none" or n == 0:
         return data.copy()
+    if model == "flip":
+        from .sim import native
+        if native.enabled():  # the firmware's own fault_prng.c, compiled for this host
+            r = rates[0]
+            return native.flip(flat, seed, stream, r.any, r.bit, r.first).reshape(data.shape)
     pad = (-n) % 4
     words = np.pad(flat, ((0, 0), (0, pad))).view("<u4").astype(np.uint32)
     keys = np.broadcast_to(fault_key(seed, stream), (batch,)).astype(np.uint32)

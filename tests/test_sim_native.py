@@ -177,3 +177,33 @@ def test_softmax_matches_numpy():
              "diff_min": -int(rng.integers(0, 1 << 12))}
         x = rng.integers(-128, 128, (4, p["rows"] * p["depth"])).astype(np.int8)
         _compare(p, kernels.tp_softmax_s8, native.softmax(p), x, p["rows"] * p["depth"])
+
+
+def test_fault_draws_match_numpy(monkeypatch):
+    """flip_bits, byte_flips and error_masks by the firmware's fault_prng.c compiled into
+    the native library equal the numpy implementation (faults.py), partial words and
+    multi-bit masks included."""
+    from host_tools import faults
+    rng = np.random.default_rng(16)
+
+    def draws(n: int, p: float, seed: int) -> list[np.ndarray]:
+        rate = faults.RateThresholds.for_rate(p)
+        data = rng.integers(0, 256, (5, n)).astype(np.uint8)
+        streams = np.arange(5, dtype=np.uint64) * 65536 + 3
+        flips = faults.byte_flips(n, rate, seed, streams)
+        keys = faults.fault_key(seed, streams)
+        return [faults.flip_bits(data, (rate,), seed, streams), flips.rows, flips.offsets,
+                flips.masks, faults.error_masks(keys, (n + 3) // 4, rate),
+                faults.flip_bits(data[0], (rate,), seed, 7)]
+
+    for n in (1, 3, 4, 5, 257, 4099):
+        for p in (0.0, 1e-6, 1e-3, 0.05, 0.5):
+            seed = int(rng.integers(0, 1 << 32))
+            state = rng.bit_generator.state
+            monkeypatch.delenv("TP_SIM_ENGINE", raising=False)
+            got = draws(n, p, seed)
+            rng.bit_generator.state = state  # same data for the numpy run
+            monkeypatch.setenv("TP_SIM_ENGINE", "numpy")
+            want = draws(n, p, seed)
+            for g, w in zip(got, want):
+                assert np.array_equal(g, w), (n, p)

@@ -67,8 +67,10 @@ def engine_description(engine: str = "auto") -> str:
     if picked == "numpy":
         return "numpy"
     if native.uses_vnni():
-        return "native (AVX-512 VNNI convolutions, C depthwise, pooling, ADD/MUL)"
-    return "native without AVX-512 VNNI (C depthwise, pooling, ADD/MUL; numpy convolutions)"
+        return ("native (AVX-512 VNNI convolutions; depthwise, pooling, ADD/MUL, softmax, "
+                "reductions and write faults in C)")
+    return ("native without AVX-512 VNNI (depthwise, pooling, ADD/MUL, softmax, reductions "
+            "and write faults in C; convolutions in numpy)")
 
 
 @dataclass

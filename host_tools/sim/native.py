@@ -200,6 +200,9 @@ def library() -> ctypes.CDLL:
         lib.tp_sim_reduce_s8.argtypes = [ctypes.POINTER(Reduce), _P8, _P8, ctypes.c_int32,
                                          ctypes.c_int64, ctypes.c_int64, ctypes.c_int32]
         lib.tp_sim_reduce_s8.restype = ctypes.c_int
+        lib.tp_sim_flip.argtypes = [_P8, _P8, ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32,
+                                    _PU32, ctypes.POINTER(FaultRate)]
+        lib.tp_sim_flip.restype = ctypes.c_int64
         lib.tp_sim_vnni.restype = ctypes.c_int
         _keep_heap()
         _LIB = lib
@@ -235,6 +238,20 @@ def error_words(keys: np.ndarray, n_words: int, any_: int, bit: int, first: tupl
         if count <= cap:
             return rows[:count].astype(np.intp), cols[:count].astype(np.intp), masks[:count]
         cap = int(count)
+
+
+def flip(data: np.ndarray, seed: int, streams: np.ndarray, any_: int, bit: int,
+         first: tuple[int, ...]) -> np.ndarray:
+    """host_tools/faults.py flip_bits for model "flip" by the firmware's fault_prng.c:
+    uint8 (batch, n) data -> a new array of what NVM stores."""
+    data = np.ascontiguousarray(data, np.uint8)
+    out = np.empty_like(data)
+    streams = np.ascontiguousarray(np.broadcast_to(np.asarray(streams, np.uint64),
+                                                   (data.shape[0],)).astype(np.uint32))
+    rate = FaultRate(any_, bit, (ctypes.c_uint32 * 31)(*first))
+    library().tp_sim_flip(_ptr(data, _P8), _ptr(out, _P8), data.shape[0], data.shape[1],
+                          seed & 0xFFFFFFFF, _ptr(streams, _PU32), ctypes.byref(rate))
+    return out
 
 
 def uses_vnni() -> bool:

@@ -237,15 +237,26 @@ def simulate_sequence(sim: Simulator, x: np.ndarray, qls: tuple[str, ...], fault
     return SequenceRun(np.stack(outputs), flips, np.stack(images))
 
 
-def run_chunk(task: ChunkTask) -> ChunkResult:
-    from threadpoolctl import threadpool_limits
+_THREADPOOLS = None  # threadpoolctl controller, found once per worker
 
+
+def _threadpools():
+    """The process's BLAS/OpenMP pools (threadpoolctl scans the loaded libraries, about
+    0.5 ms, so once per worker rather than once per chunk)."""
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        from threadpoolctl import ThreadpoolController
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS
+
+
+def run_chunk(task: ChunkTask) -> ChunkResult:
     sim = simulator_for(task.model_sha, task.model_bytes)
     c = task.chunk
     seed = (task.seed + c.repeat) & 0xFFFFFFFF
     # one BLAS thread: the matrices are small, and 2 threads ran MobileNetV1 0.25 @96 at
     # 284 instead of 655 inferences/s here (host_tools.sim.bench --threads 1 / 2)
-    with threadpool_limits(limits=1):
+    with _threadpools().limit(limits=1):
         pred = top1(simulate(sim, task.x, c.qls, task.faults, seed, c.start, reuse=task.reuse))
     agree = int((pred == task.clean_top1).sum())
     if task.y is None:

@@ -9,6 +9,7 @@
  * tp_fault_mask runs only on the words it selects.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "fault_prng.c"
 
@@ -52,6 +53,55 @@ int64_t tp_sim_error_words(const uint32_t *keys, int32_t batch, int32_t n_words,
                         rows[count] = r;
                         cols[count] = w0 + i;
                         masks[count] = tp_fault_mask(key, (uint32_t)(w0 + i), rate);
+                    }
+                    ++count;
+                }
+            }
+        }
+    }
+    return count;
+}
+
+/**
+ * @brief  What NVM holds after a batch of "flip" writes (host_tools/faults.py flip_bits):
+ *         row r of data written under tp_fault_key(seed, streams[r]), each little-endian
+ *         32-bit word XORed with its error mask; flips in the padding of a last partial
+ *         word are dropped.
+ * @param[in]  data     [batch][n] bytes written
+ * @param[out] out      [batch][n] bytes stored (may not overlap data)
+ * @param[in]  batch    rows
+ * @param[in]  n        bytes per row
+ * @param[in]  seed     fault PRNG seed
+ * @param[in]  streams  [batch] streams (inference * 65536 + pid), truncated to 32 bits
+ *                      as the firmware's
+ * @param[in]  rate     thresholds of the per-bit error rate
+ * @return     number of words that failed
+ */
+int64_t tp_sim_flip(const uint8_t *restrict data, uint8_t *restrict out, int32_t batch,
+                    int32_t n, uint32_t seed, const uint32_t *streams, const tp_fault_rate *rate)
+{
+    uint32_t first[TP_SIM_FAULT_BLOCK];
+    const int32_t n_words = (n + 3) / 4;
+    int64_t count = 0;
+    int32_t r, w0, i, b;
+    memcpy(out, data, (size_t)batch * (size_t)n);
+    if (rate->any == 0u) {
+        return 0;
+    }
+    for (r = 0; r < batch; ++r) {
+        const uint32_t key = tp_fault_key(seed, streams[r]);
+        uint8_t *row = out + (int64_t)r * n;
+        for (w0 = 0; w0 < n_words; w0 += TP_SIM_FAULT_BLOCK) {
+            const int32_t m = n_words - w0 < TP_SIM_FAULT_BLOCK ? n_words - w0 : TP_SIM_FAULT_BLOCK;
+            for (i = 0; i < m; ++i) {
+                first[i] = tp_fault_mix32(key ^ tp_fault_mix32((uint32_t)(w0 + i) * 33u));
+            }
+            for (i = 0; i < m; ++i) {
+                if (first[i] < rate->any) {
+                    const int32_t w = w0 + i;
+                    const uint32_t mask = tp_fault_mask(key, (uint32_t)w, rate);
+                    for (b = 0; b < 4 && 4 * w + b < n; ++b) {
+                        row[4 * w + b] ^= (uint8_t)(mask >> (8 * b));
                     }
                     ++count;
                 }

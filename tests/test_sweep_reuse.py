@@ -72,6 +72,7 @@ def test_resumed_trials_equal_full_trials(model, input_ql, config, monkeypatch):
     def no_full_run(*args, **kwargs):
         raise AssertionError("the reuse path ran every layer")
     monkeypatch.setattr(sim, "run", no_full_run)
+    monkeypatch.setattr(reuse, "MAX_WORK_FRACTION", 1.0)  # resume whatever the work saved
     resumed = 0
     for seed, (qls, want) in wants.items():
         got = simulate(sim, x, qls, faults, seed, FIRST)

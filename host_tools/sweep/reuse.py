@@ -21,7 +21,7 @@ Fault-free activations come from a per-process LRU cache (CleanCache, bounded by
 bytes, CLEAN_CACHE_BYTES) keyed by the model's sha256 and a digest of the input bytes, so
 the configurations and repeats of a campaign over the same samples compute them once per
 worker. A sample set whose activations exceed the cap is scanned cyclically by a campaign
-and LRU then keeps nothing useful: every chunk misses (see MAX_WORK_TO_FILL).
+and LRU then keeps nothing useful: every chunk misses (see MAX_WORK_FRACTION).
 """
 from __future__ import annotations
 
@@ -36,11 +36,14 @@ from ..sim import Simulator
 from .tasks import TaskMap
 
 CLEAN_CACHE_BYTES = 512 << 20  # ~4,500 ResNet-8 or ~7,000 DS-CNN samples' activations
-# On a miss the fault-free run costs one full batch; it is only worth it when the resumed
-# trials then do at most this fraction of a full run's layer work (Q0/Q1-like chunks).
-# Above it (nearly every trial flips in its first layers) the chunk runs in full, as
-# without reuse, and the cache is filled by a later, cheaper chunk of the same samples.
-MAX_WORK_TO_FILL = 0.5
+# Resuming pays for gathering rows and applying flips sparsely, and on a cache miss for
+# one fault-free batch; it is only worth it when the resumed trials do at most this
+# fraction of a full run's layer work (Q0/Q1-like chunks). Above it (nearly every trial
+# flips in its first layers) the chunk runs in full, as without reuse, and the cache is
+# filled by a later, cheaper chunk of the same samples. With the native engine,
+# resuming at fractions of 0.5-0.9 was up to 1.2x slower than running in full
+# (host_tools.sim.bench --campaign, Q2 on the digit models and DS-CNN).
+MAX_WORK_FRACTION = 0.5
 
 Activations = dict[int, np.ndarray]  # storage tensor -> (batch, bytes) int8
 
@@ -204,14 +207,15 @@ def resume(sim: Simulator, plan: FlipPlan, clean: Activations) -> np.ndarray:
 
 def run_trials(sim: Simulator, xs: list[np.ndarray], plan: FlipPlan,
                cache: CleanCache = CACHE) -> np.ndarray:
-    """The first model output of the trials `plan` describes, from the cached fault-free
-    run when there is one (or it is worth computing), else every layer of every trial."""
-    key = clean_key(sim, xs)
-    clean = cache.get(key)
-    if clean is None and plan.work_fraction(sim) <= MAX_WORK_TO_FILL:
-        clean = clean_activations(sim, xs)
-        cache.put(key, clean)
-    if clean is not None:
+    """The first model output of the trials `plan` describes: resumed from the fault-free
+    run (cached, or computed and cached) when that saves enough work (MAX_WORK_FRACTION),
+    else every layer of every trial."""
+    if plan.work_fraction(sim) <= MAX_WORK_FRACTION:
+        key = clean_key(sim, xs)
+        clean = cache.get(key)
+        if clean is None:
+            clean = clean_activations(sim, xs)
+            cache.put(key, clean)
         return resume(sim, plan, clean)
     xs = [plan.apply(pid, np.ascontiguousarray(a, np.int8).reshape(len(a), -1))
           for pid, a in enumerate(xs)]

@@ -95,7 +95,7 @@ def test_depthwise_random_geometries_match_numpy():
     assert 10 < single < 70, "both requantisation paths are exercised"
 
 
-def test_avgpool_random_geometries_match_numpy():
+def test_pooling_random_geometries_match_numpy():
     rng = np.random.default_rng(13)
     for _ in range(40):
         p = _geometry(rng, True)
@@ -105,6 +105,8 @@ def test_avgpool_random_geometries_match_numpy():
                  act_max=int(rng.integers(0, 128)))
         x = rng.integers(-128, 128, (3, p["in_h"] * p["in_w"] * p["c"])).astype(np.int8)
         _compare(p, kernels.tp_avgpool_s8, native.avgpool(p), x,
+                 p["out_h"] * p["out_w"] * p["c"])
+        _compare(p, kernels.tp_maxpool_s8, native.maxpool(p), x,
                  p["out_h"] * p["out_w"] * p["c"])
 
 
@@ -194,6 +196,7 @@ def test_fault_draws_match_numpy(monkeypatch):
         keys = faults.fault_key(seed, streams)
         return [faults.flip_bits(data, (rate,), seed, streams), flips.rows, flips.offsets,
                 flips.masks, faults.error_masks(keys, (n + 3) // 4, rate),
+                faults.rows_hit(n, rate, seed, streams),
                 faults.flip_bits(data[0], (rate,), seed, 7)]
 
     for n in (1, 3, 4, 5, 257, 4099):

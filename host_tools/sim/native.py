@@ -29,12 +29,12 @@ from codegen.lowering import ConstArray
 
 from . import kernels
 
-SOURCES = ("sim_conv.c", "sim_depthwise.c", "sim_pair.c", "sim_pool.c", "sim_faults.c",
-           "sim_batch.c", "sim_requant.h")
+SOURCES = ("sim_conv.c", "sim_depthwise.c", "sim_pair.c", "sim_faults.c", "sim_batch.c",
+           "sim_requant.h")
 KERNELS_C = Path(__file__).resolve().parents[2] / "kernels_c"
 # the firmware's kernels sim_batch.c runs, compiled with it; headers they include
-KERNEL_SOURCES = ("tp_softmax.c", "tp_reduce.c")
-KERNEL_HEADERS = ("tp_softmax.h", "tp_reduce.h", "tp_fixedpoint.h", "tp_requant.h")
+KERNEL_SOURCES = ("tp_softmax.c", "tp_reduce.c", "tp_pool.c")
+KERNEL_HEADERS = ("tp_softmax.h", "tp_reduce.h", "tp_pool.h", "tp_fixedpoint.h", "tp_requant.h")
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 FIRMWARE_SOURCES = ("fault_prng.c", "fault_prng.h")  # compiled into sim_faults.c
 # -fno-trapping-math / -fno-math-errno let floor() vectorise; no result changes (no reassociation)
@@ -80,7 +80,7 @@ class Conv(ctypes.Structure):
         ("packed", _P8), ("q", Requant)]
 
 
-class Pool(ctypes.Structure):
+class Pool(ctypes.Structure):  # kernels_c/tp_pool.h tp_pool_params
     _fields_ = [(f, ctypes.c_int32) for f in (
         "in_h", "in_w", "c", "out_h", "out_w", "k_h", "k_w", "stride_h", "stride_w", "pad_top",
         "pad_left", "act_min", "act_max")]
@@ -187,8 +187,9 @@ def library() -> ctypes.CDLL:
             lib.tp_sim_conv_s8.restype = ctypes.c_int
         lib.tp_sim_depthwise_s8.argtypes = [ctypes.POINTER(Depthwise), _P8, _P8, ctypes.c_int32]
         lib.tp_sim_depthwise_s8.restype = ctypes.c_int
-        lib.tp_sim_avgpool_s8.argtypes = [ctypes.POINTER(Pool), _P8, _P8, ctypes.c_int32]
-        lib.tp_sim_avgpool_s8.restype = ctypes.c_int
+        lib.tp_sim_pool_s8.argtypes = [ctypes.POINTER(Pool), _P8, _P8, ctypes.c_int32,
+                                       ctypes.c_int32]
+        lib.tp_sim_pool_s8.restype = ctypes.c_int
         lib.tp_sim_pair_s8.argtypes = [_P8, _P8, _P8, _P8, ctypes.c_int64]
         lib.tp_sim_pair_s8.restype = ctypes.c_int
         lib.tp_sim_error_words.argtypes = [
@@ -203,6 +204,9 @@ def library() -> ctypes.CDLL:
         lib.tp_sim_flip.argtypes = [_P8, _P8, ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32,
                                     _PU32, ctypes.POINTER(FaultRate)]
         lib.tp_sim_flip.restype = ctypes.c_int64
+        lib.tp_sim_rows_hit.argtypes = [_PU32, ctypes.c_int32, ctypes.c_int32,
+                                        ctypes.POINTER(FaultRate), _P8]
+        lib.tp_sim_rows_hit.restype = ctypes.c_int32
         lib.tp_sim_vnni.restype = ctypes.c_int
         _keep_heap()
         _LIB = lib
@@ -252,6 +256,17 @@ def flip(data: np.ndarray, seed: int, streams: np.ndarray, any_: int, bit: int,
     library().tp_sim_flip(_ptr(data, _P8), _ptr(out, _P8), data.shape[0], data.shape[1],
                           seed & 0xFFFFFFFF, _ptr(streams, _PU32), ctypes.byref(rate))
     return out
+
+
+def rows_hit(keys: np.ndarray, n_bytes: int, any_: int, bit: int, first: tuple[int, ...]
+             ) -> np.ndarray:
+    """(batch,) bool: the "flip" write of n_bytes under each key changes a stored bit."""
+    keys = np.ascontiguousarray(keys, np.uint32).reshape(-1)
+    hit = np.zeros(keys.size, np.int8)
+    rate = FaultRate(any_, bit, (ctypes.c_uint32 * 31)(*first))
+    library().tp_sim_rows_hit(_ptr(keys, _PU32), keys.size, n_bytes, ctypes.byref(rate),
+                              _ptr(hit, _P8))
+    return hit.astype(bool)
 
 
 def uses_vnni() -> bool:
@@ -360,9 +375,27 @@ def depthwise(p: dict) -> Kernel | None:
     return _Call(library().tp_sim_depthwise_s8, layer, keep)
 
 
+class _Pool:
+    """tp_avgpool_s8 / tp_maxpool_s8 (the firmware's), once per sample."""
+
+    def __init__(self, p: dict, is_max: bool):
+        self.layer = Pool(*(p[f] for f, _ in Pool._fields_))
+        self.is_max = is_max
+
+    def __call__(self, _: dict, args: list[np.ndarray]) -> None:
+        x, out = np.ascontiguousarray(args[0]), args[1]
+        if not out.flags.c_contiguous:
+            raise NativeError("output buffer must be C-contiguous")
+        library().tp_sim_pool_s8(ctypes.byref(self.layer), _ptr(x, _P8), _ptr(out, _P8),
+                                 x.shape[0], int(self.is_max))
+
+
 def avgpool(p: dict) -> Kernel:
-    """tp_avgpool_s8 as one native call per batch."""
-    return _Call(library().tp_sim_avgpool_s8, Pool(*(p[f] for f, _ in Pool._fields_)), [])
+    return _Pool(p, False)
+
+
+def maxpool(p: dict) -> Kernel:
+    return _Pool(p, True)
 
 
 class _Pair:
@@ -420,6 +453,6 @@ def reduce_max(p: dict) -> Kernel:
 # kernel name -> builder of its native version for one call's params (None: not native)
 BUILDERS: dict[str, Callable[[dict], Kernel | None]] = {
     "tp_conv_s8": conv, "tp_conv_1x1_s8": conv, "tp_depthwise_s8": depthwise,
-    "tp_avgpool_s8": avgpool, "tp_add_s8": _pair(kernels.add_table),
+    "tp_avgpool_s8": avgpool, "tp_maxpool_s8": maxpool, "tp_add_s8": _pair(kernels.add_table),
     "tp_mul_s8": _pair(kernels.mul_table), "tp_softmax_s8": softmax,
     "tp_reduce_mean_s8": reduce_mean, "tp_reduce_max_s8": reduce_max}

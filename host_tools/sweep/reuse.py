@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..faults import ByteFlips, RateThresholds, byte_flips
+from ..faults import ByteFlips, RateThresholds, byte_flips, rows_hit
 from ..sim import Simulator
 from .tasks import TaskMap
 
@@ -126,23 +126,16 @@ class FlipPlan:
         """rates: per pid (as FaultSetup.rates gives them for model "flip");
         streams: (batch,) inference * 65536, the pid is added here;
         tasks: the build's tasks (default: one per layer)."""
-        tasks = tasks if tasks is not None else TaskMap.identity(len(sim.layers))
-        n_in = len(sim.inputs)
-        stage = [-1] * n_in + list(tasks.ends)  # per pid
-        layer_pid = tuple(None if t is None else n_in + t
-                          for t in tasks.task_at(len(sim.layers)))
-        sizes = [t.nbytes for t in sim.inputs] + [sim.layers[e].nbytes for e in tasks.ends]
+        stage, sizes, layer_pid = _pids(sim, tasks)
         flips = [byte_flips(n, r[0], seed, streams + pid)
                  for pid, (n, r) in enumerate(zip(sizes, rates))]
         batch = len(streams)
         hit = [np.bincount(f.rows, minlength=batch) > 0 for f in flips]
-        first = np.full(batch, len(sim.layers), np.int64)
-        for pid in reversed(range(len(flips))):
-            first[hit[pid]] = stage[pid]
+        first = _first_flips(hit, stage, len(sim.layers))
         order = np.argsort(first, kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(batch)
-        return cls(n_in, layer_pid, flips, hit, first, order, rank)
+        return cls(len(sim.inputs), layer_pid, flips, hit, first, order, rank)
 
     def upto(self, stage: int) -> int:
         """Trials whose first flip is at or before `stage`: rows order[:upto(stage)]."""
@@ -161,11 +154,46 @@ class FlipPlan:
         return values
 
     def work_fraction(self, sim: Simulator) -> float:
-        """Layer work of the resumed trials relative to running every trial in full,
-        weighting layer k by its MACs plus output bytes (a proxy of its time)."""
-        w = np.array([l.macs + l.nbytes for l in sim.layers], np.float64)
-        rows = np.array([self.upto(l.index - 1) for l in sim.layers], np.float64)
-        return float(rows @ w / (len(self.first) * w.sum()))
+        """Layer work of the resumed trials relative to running every trial in full."""
+        return _work_fraction(sim, self.first)
+
+
+def _pids(sim: Simulator, tasks: TaskMap | None
+          ) -> tuple[list[int], list[int], tuple[int | None, ...]]:
+    """Per pid its stage (-1 for a model input, else the last layer of its task) and bytes,
+    and per layer the pid persisted after it (None inside a task)."""
+    tasks = tasks if tasks is not None else TaskMap.identity(len(sim.layers))
+    n_in = len(sim.inputs)
+    stage = [-1] * n_in + list(tasks.ends)
+    sizes = [t.nbytes for t in sim.inputs] + [sim.layers[e].nbytes for e in tasks.ends]
+    layer_pid = tuple(None if t is None else n_in + t for t in tasks.task_at(len(sim.layers)))
+    return stage, sizes, layer_pid
+
+
+def _first_flips(hit: list[np.ndarray], stage: list[int], layers: int) -> np.ndarray:
+    """(batch,) stage of each row's first flipped tensor, `layers` if none."""
+    first = np.full(len(hit[0]), layers, np.int64)
+    for pid in reversed(range(len(hit))):
+        first[hit[pid]] = stage[pid]
+    return first
+
+
+def _work_fraction(sim: Simulator, first: np.ndarray) -> float:
+    """Layer work of trials resumed at their first flips relative to running every trial
+    in full, weighting layer k by its MACs plus output bytes (a proxy of its time)."""
+    w = np.array([l.macs + l.nbytes for l in sim.layers], np.float64)
+    rows = np.array([np.count_nonzero(first <= l.index - 1) for l in sim.layers], np.float64)
+    return float(rows @ w / (len(first) * w.sum()))
+
+
+def work_fraction(sim: Simulator, rates: list[tuple[RateThresholds, ...]], seed: int,
+                  streams: np.ndarray, tasks: TaskMap | None = None) -> float:
+    """FlipPlan.build(...).work_fraction(sim) (same arguments), from a quick scan of which
+    rows each write flips (faults.rows_hit) rather than the flips themselves: the caller
+    decides whether resuming pays before paying for the plan."""
+    stage, sizes, _ = _pids(sim, tasks)
+    hit = [rows_hit(n, r[0], seed, streams + pid) for pid, (n, r) in enumerate(zip(sizes, rates))]
+    return _work_fraction(sim, _first_flips(hit, stage, len(sim.layers)))
 
 
 def resume(sim: Simulator, plan: FlipPlan, clean: Activations) -> np.ndarray:
@@ -207,18 +235,12 @@ def resume(sim: Simulator, plan: FlipPlan, clean: Activations) -> np.ndarray:
 
 def run_trials(sim: Simulator, xs: list[np.ndarray], plan: FlipPlan,
                cache: CleanCache = CACHE) -> np.ndarray:
-    """The first model output of the trials `plan` describes: resumed from the fault-free
-    run (cached, or computed and cached) when that saves enough work (MAX_WORK_FRACTION),
-    else every layer of every trial."""
-    if plan.work_fraction(sim) <= MAX_WORK_FRACTION:
-        key = clean_key(sim, xs)
-        clean = cache.get(key)
-        if clean is None:
-            clean = clean_activations(sim, xs)
-            cache.put(key, clean)
-        return resume(sim, plan, clean)
-    xs = [plan.apply(pid, np.ascontiguousarray(a, np.int8).reshape(len(a), -1))
-          for pid, a in enumerate(xs)]
-    out = sim.run(xs, hook=lambda layer, v: v if (pid := plan.layer_pid[layer]) is None
-                  else plan.apply(pid, v))
-    return out[sim.graph.outputs[0]]
+    """The first model output of the trials `plan` describes, resumed from the fault-free
+    run (cached, or computed and cached). Callers check work_fraction first: above
+    MAX_WORK_FRACTION running every trial in full is faster."""
+    key = clean_key(sim, xs)
+    clean = cache.get(key)
+    if clean is None:
+        clean = clean_activations(sim, xs)
+        cache.put(key, clean)
+    return resume(sim, plan, clean)

@@ -37,7 +37,8 @@ from ..faults import RateThresholds, flip_bits, thresholds_for
 from ..qltable import QLTable
 from ..sim import Simulator
 from ..sim.nvm_image import NvmImage, NvmLayout
-from .reuse import FlipPlan, run_trials
+from . import reuse as reuse_mod
+from .reuse import FlipPlan
 from .tasks import TaskMap
 
 STREAM_STRIDE = 65536  # firmware: stream = inference * 65536 + pid
@@ -163,7 +164,10 @@ def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults:
             raise ValueError(f"NVM image of {nvm.batch} rows for {len(xs[0])} inferences")
     if reuse and record is None and nvm is None and faults.model == "flip":
         pid_rates = [rates[faults.input_ql]] * n_inputs + [rates[q] for q in qls]
-        return run_trials(sim, xs, FlipPlan.build(sim, pid_rates, seed, streams, tasks))
+        work = reuse_mod.work_fraction(sim, pid_rates, seed, streams, tasks)
+        if work <= reuse_mod.MAX_WORK_FRACTION:  # else running in full is faster
+            plan = FlipPlan.build(sim, pid_rates, seed, streams, tasks)
+            return reuse_mod.run_trials(sim, xs, plan)
 
     def corrupt(values: np.ndarray, ql: str, pid: int) -> np.ndarray:
         data = values.view(np.uint8)

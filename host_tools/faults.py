@@ -161,18 +161,6 @@ def byte_flips(n_bytes: int, rate: RateThresholds, seed: int,
     return ByteFlips(rows[i][keep], offsets[keep], lanes[i, lane][keep])
 
 
-def rows_hit(n_bytes: int, rate: RateThresholds, seed: int, stream: np.ndarray | int
-             ) -> np.ndarray:
-    """(batch,) bool: which of byte_flips(n_bytes, rate, seed, stream)'s rows flip any
-    stored bit, without listing the flips (a quick scan natively)."""
-    keys = np.atleast_1d(fault_key(seed, stream))
-    from .sim import native
-    if native.enabled() and n_bytes > 0:
-        return native.rows_hit(keys, n_bytes, rate.any, rate.bit, rate.first)
-    flips = byte_flips(n_bytes, rate, seed, stream)
-    return np.bincount(flips.rows, minlength=keys.size) > 0
-
-
 def flip_bits(data: np.ndarray, rates: tuple[RateThresholds, ...], seed: int,
               stream: np.ndarray | int, model: str = "flip",
               old: np.ndarray | None = None) -> np.ndarray:

@@ -196,7 +196,6 @@ def test_fault_draws_match_numpy(monkeypatch):
         keys = faults.fault_key(seed, streams)
         return [faults.flip_bits(data, (rate,), seed, streams), flips.rows, flips.offsets,
                 flips.masks, faults.error_masks(keys, (n + 3) // 4, rate),
-                faults.rows_hit(n, rate, seed, streams),
                 faults.flip_bits(data[0], (rate,), seed, 7)]
 
     for n in (1, 3, 4, 5, 257, 4099):

@@ -204,9 +204,6 @@ def library() -> ctypes.CDLL:
         lib.tp_sim_flip.argtypes = [_P8, _P8, ctypes.c_int32, ctypes.c_int32, ctypes.c_uint32,
                                     _PU32, ctypes.POINTER(FaultRate)]
         lib.tp_sim_flip.restype = ctypes.c_int64
-        lib.tp_sim_rows_hit.argtypes = [_PU32, ctypes.c_int32, ctypes.c_int32,
-                                        ctypes.POINTER(FaultRate), _P8]
-        lib.tp_sim_rows_hit.restype = ctypes.c_int32
         lib.tp_sim_vnni.restype = ctypes.c_int
         _keep_heap()
         _LIB = lib
@@ -256,17 +253,6 @@ def flip(data: np.ndarray, seed: int, streams: np.ndarray, any_: int, bit: int,
     library().tp_sim_flip(_ptr(data, _P8), _ptr(out, _P8), data.shape[0], data.shape[1],
                           seed & 0xFFFFFFFF, _ptr(streams, _PU32), ctypes.byref(rate))
     return out
-
-
-def rows_hit(keys: np.ndarray, n_bytes: int, any_: int, bit: int, first: tuple[int, ...]
-             ) -> np.ndarray:
-    """(batch,) bool: the "flip" write of n_bytes under each key changes a stored bit."""
-    keys = np.ascontiguousarray(keys, np.uint32).reshape(-1)
-    hit = np.zeros(keys.size, np.int8)
-    rate = FaultRate(any_, bit, (ctypes.c_uint32 * 31)(*first))
-    library().tp_sim_rows_hit(_ptr(keys, _PU32), keys.size, n_bytes, ctypes.byref(rate),
-                              _ptr(hit, _P8))
-    return hit.astype(bool)
 
 
 def uses_vnni() -> bool:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..faults import ByteFlips, RateThresholds, byte_flips, rows_hit
+from ..faults import ByteFlips, RateThresholds, byte_flips
 from ..sim import Simulator
 from .tasks import TaskMap
 
@@ -186,14 +186,18 @@ def _work_fraction(sim: Simulator, first: np.ndarray) -> float:
     return float(rows @ w / (len(first) * w.sum()))
 
 
-def work_fraction(sim: Simulator, rates: list[tuple[RateThresholds, ...]], seed: int,
-                  streams: np.ndarray, tasks: TaskMap | None = None) -> float:
-    """FlipPlan.build(...).work_fraction(sim) (same arguments), from a quick scan of which
-    rows each write flips (faults.rows_hit) rather than the flips themselves: the caller
-    decides whether resuming pays before paying for the plan."""
+def expected_work_fraction(sim: Simulator, rates: list[tuple[RateThresholds, ...]],
+                           tasks: TaskMap | None = None) -> float:
+    """The mean of FlipPlan.work_fraction over trials, from the rates alone: a write of w
+    words flips something with probability 1 - (1 - any / 2^32)^w, independently per
+    write. Costs nothing next to building a plan, so callers decide with it whether
+    resuming pays (it does not change any result, only which path computes it)."""
     stage, sizes, _ = _pids(sim, tasks)
-    hit = [rows_hit(n, r[0], seed, streams + pid) for pid, (n, r) in enumerate(zip(sizes, rates))]
-    return _work_fraction(sim, _first_flips(hit, stage, len(sim.layers)))
+    p_clean = [(1.0 - r[0].any / 2.0**32) ** (-(-n // 4)) for n, r in zip(sizes, rates)]
+    w = np.array([l.macs + l.nbytes for l in sim.layers], np.float64)
+    flipped_before = np.array([1.0 - np.prod([q for q, s in zip(p_clean, stage)
+                                              if s <= l.index - 1]) for l in sim.layers])
+    return float(flipped_before @ w / w.sum())
 
 
 def resume(sim: Simulator, plan: FlipPlan, clean: Activations) -> np.ndarray:
@@ -236,8 +240,8 @@ def resume(sim: Simulator, plan: FlipPlan, clean: Activations) -> np.ndarray:
 def run_trials(sim: Simulator, xs: list[np.ndarray], plan: FlipPlan,
                cache: CleanCache = CACHE) -> np.ndarray:
     """The first model output of the trials `plan` describes, resumed from the fault-free
-    run (cached, or computed and cached). Callers check work_fraction first: above
-    MAX_WORK_FRACTION running every trial in full is faster."""
+    run (cached, or computed and cached). Callers check expected_work_fraction first:
+    above MAX_WORK_FRACTION running every trial in full is faster."""
     key = clean_key(sim, xs)
     clean = cache.get(key)
     if clean is None:

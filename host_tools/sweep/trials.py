@@ -164,7 +164,7 @@ def simulate(sim: Simulator, x: np.ndarray, qls: tuple[str, ...] | None, faults:
             raise ValueError(f"NVM image of {nvm.batch} rows for {len(xs[0])} inferences")
     if reuse and record is None and nvm is None and faults.model == "flip":
         pid_rates = [rates[faults.input_ql]] * n_inputs + [rates[q] for q in qls]
-        work = reuse_mod.work_fraction(sim, pid_rates, seed, streams, tasks)
+        work = reuse_mod.expected_work_fraction(sim, pid_rates, tasks)
         if work <= reuse_mod.MAX_WORK_FRACTION:  # else running in full is faster
             plan = FlipPlan.build(sim, pid_rates, seed, streams, tasks)
             return reuse_mod.run_trials(sim, xs, plan)

@@ -110,33 +110,3 @@ int64_t tp_sim_flip(const uint8_t *restrict data, uint8_t *restrict out, int32_t
     }
     return count;
 }
-
-/**
- * @brief  Which rows of a batch of "flip" writes of n bytes change some stored bit
- *         (flips in the padding of a last partial word do not count).
- * @param[in]  keys   [batch] tensor keys (tp_fault_key)
- * @param[in]  batch  rows
- * @param[in]  n      bytes per row
- * @param[in]  rate   thresholds of the per-bit error rate
- * @param[out] hit    [batch] 1 or 0
- * @return     number of rows hit
- */
-int32_t tp_sim_rows_hit(const uint32_t *keys, int32_t batch, int32_t n,
-                        const tp_fault_rate *rate, uint8_t *hit)
-{
-    const int32_t n_words = (n + 3) / 4;
-    const uint32_t last = n % 4 == 0 ? 0xFFFFFFFFu : (1u << (8 * (n % 4))) - 1u;
-    int32_t r, w, count = 0;
-    for (r = 0; r < batch; ++r) {
-        hit[r] = 0;
-        for (w = 0; w < n_words && rate->any != 0u; ++w) {
-            if (tp_fault_mix32(keys[r] ^ tp_fault_mix32((uint32_t)w * 33u)) < rate->any &&
-                (w + 1 < n_words || (tp_fault_mask(keys[r], (uint32_t)w, rate) & last) != 0u)) {
-                hit[r] = 1;
-                ++count;
-                break;
-            }
-        }
-    }
-    return count;
-}

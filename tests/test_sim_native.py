@@ -1,4 +1,4 @@
-"""The simulator's native engine (host_tools/sim/native.py) gives the numpy kernels'
+"""The simulator's native engine (host_tools/sim/native/) gives the numpy kernels'
 results bit for bit: layer by layer on random geometries that reach both requantisation
 paths, and on whole models; in its AVX-512 VNNI build and its portable build; and its
 engine choice fails clearly."""
@@ -14,6 +14,7 @@ import pytest
 
 from codegen.lowering import ConstArray
 from host_tools.sim import Simulator, SimulatorError, kernels, native
+from host_tools.sim.native import build as native_build
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = sorted((ROOT.parent / "shared" / "models").glob("*.tflite"))
@@ -148,7 +149,7 @@ def test_engine_choice_errors(monkeypatch):
     monkeypatch.setenv("TP_SIM_ENGINE", "numpy")
     assert Simulator(OWN[0]).engine == "numpy"
     monkeypatch.delenv("TP_SIM_ENGINE")
-    monkeypatch.setattr(native, "_LIB", None)
+    monkeypatch.setattr(native_build, "_LIB", None)
     monkeypatch.setenv("CC", "no-such-compiler")
     with pytest.raises(SimulatorError, match="no C compiler 'no-such-compiler'"):
         Simulator(OWN[0], engine="native")

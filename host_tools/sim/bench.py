@@ -10,7 +10,7 @@ kernels (BUILTIN_REF: the bit-exact golden the simulator matches) and with its d
 resolver (XNNPACK: faster, not bit-exact), and the ratios. Both sides get the same number
 of threads (BLAS threads for the simulator via threadpoolctl, num_threads for TFLite).
 Every figure is best of --repeats runs, to damp other load on the machine. The first
-line names the simulator engine measured (--engine; see host_tools/sim/native.py).
+line names the simulator engine measured (--engine; see host_tools/sim/native/).
 
 --campaign times fault trials instead: the run_chunk calls of a sweep campaign (fault
 model flip, uniform Q0..Q4 in that order, --campaign-samples random int8 samples x

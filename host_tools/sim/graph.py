@@ -88,7 +88,7 @@ class Simulator:
     """The int8 graph of one .tflite model, runnable on batches."""
 
     def __init__(self, model_path: str | Path, engine: str = "auto"):
-        """engine: "native" (convolutions in C, native.py), "numpy" (kernels.py only) or
+        """engine: "native" (heavy layers and faults in C, native/), "numpy" (kernels.py only) or
         "auto" (native where it builds, else numpy; $TP_SIM_ENGINE overrides auto)."""
         self.model_path = Path(model_path)
         self.graph: Graph = optimize(read_model(self.model_path))

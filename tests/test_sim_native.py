@@ -56,44 +56,48 @@ def _weights(rng: np.random.Generator, size: int) -> np.ndarray:
     return np.where(rng.random(size) < 0.5, w // int(rng.integers(1, 40)), w).astype(np.int8)
 
 
-@pytest.mark.skipif(not native.uses_vnni(), reason="native convolution needs AVX-512 VNNI")
-def test_conv_random_geometries_match_numpy():
-    rng = np.random.default_rng(11)
+def _conv_case(rng: np.random.Generator, case: int) -> dict:
+    p = _geometry(rng, False)
+    in_c, out_c = int(rng.integers(1, 21)), int(rng.integers(1, 41))
+    p.update(in_c=in_c, out_c=out_c, input_zp=int(rng.integers(-128, 128)),
+             filter=ConstArray(_weights(rng, out_c * p["k_h"] * p["k_w"] * in_c)),
+             **_requant_params(rng, out_c, relu=case % 2 == 0))
+    return p
+
+
+def _depthwise_case(rng: np.random.Generator, case: int) -> dict:
+    p = _geometry(rng, True)
+    # 8/16/32/64 channels at depth multiplier 1 take the unrolled stride-phase copies
+    in_c = int(rng.choice([8, 16, 32, 64])) if case % 3 == 0 else int(rng.integers(1, 40))
+    dm = 1 if case % 3 == 0 else int(rng.choice([1, 1, 2, 3]))
+    p.update(in_c=in_c, out_c=in_c * dm, depth_mult=dm, input_offset=int(rng.integers(-127, 129)),
+             filter=ConstArray(_weights(rng, p["k_h"] * p["k_w"] * in_c * dm)),
+             **_requant_params(rng, in_c * dm, relu=case % 2 == 0))
+    return p
+
+
+def _check_random_layers(seed: int, make, numpy_kernel, build) -> None:
+    """80 random layers from make(rng, case), with random biases and inputs; both
+    requantisation paths (integer, single float64 rounding) must be taken."""
+    rng = np.random.default_rng(seed)
     single = 0
     for case in range(80):
-        p = _geometry(rng, False)
-        in_c, out_c = int(rng.integers(1, 21)), int(rng.integers(1, 41))
-        p.update(in_c=in_c, out_c=out_c, input_zp=int(rng.integers(-128, 128)),
-                 **_requant_params(rng, out_c, relu=case % 2 == 0))
-        w = _weights(rng, out_c * p["k_h"] * p["k_w"] * in_c)
-        p["filter"] = ConstArray(w)
-        p["bias"] = ConstArray(rng.integers(-30000, 30000, out_c).astype(np.int32))
-        x = rng.integers(-128, 128, (3, p["in_h"] * p["in_w"] * in_c)).astype(np.int8)
-        run = native.conv(p)
+        p = make(rng, case)
+        p["bias"] = ConstArray(rng.integers(-30000, 30000, p["out_c"]).astype(np.int32))
+        x = rng.integers(-128, 128, (3, p["in_h"] * p["in_w"] * p["in_c"])).astype(np.int8)
+        run = build(p)
         single += bool(run.layer.q.scale)
-        _compare(p, kernels.tp_conv_s8, run, x, p["out_h"] * p["out_w"] * out_c)
+        _compare(p, numpy_kernel, run, x, p["out_h"] * p["out_w"] * p["out_c"])
     assert 10 < single < 70, "both requantisation paths are exercised"
+
+
+@pytest.mark.skipif(not native.uses_vnni(), reason="native convolution needs AVX-512 VNNI")
+def test_conv_random_geometries_match_numpy():
+    _check_random_layers(11, _conv_case, kernels.tp_conv_s8, native.conv)
 
 
 def test_depthwise_random_geometries_match_numpy():
-    rng = np.random.default_rng(12)
-    single = 0
-    for case in range(80):
-        p = _geometry(rng, True)
-        # 8/16/32/64 channels at depth multiplier 1 take the unrolled stride-phase copies
-        in_c = int(rng.choice([8, 16, 32, 64])) if case % 3 == 0 else int(rng.integers(1, 40))
-        dm = 1 if case % 3 == 0 else int(rng.choice([1, 1, 2, 3]))
-        out_c = in_c * dm
-        off = int(rng.integers(-127, 129))
-        p.update(in_c=in_c, out_c=out_c, depth_mult=dm, input_offset=off,
-                 **_requant_params(rng, out_c, relu=case % 2 == 0))
-        p["filter"] = ConstArray(_weights(rng, p["k_h"] * p["k_w"] * out_c))
-        p["bias"] = ConstArray(rng.integers(-30000, 30000, out_c).astype(np.int32))
-        x = rng.integers(-128, 128, (3, p["in_h"] * p["in_w"] * in_c)).astype(np.int8)
-        run = native.depthwise(p)
-        single += bool(run.layer.q.scale)
-        _compare(p, kernels.tp_depthwise_s8, run, x, p["out_h"] * p["out_w"] * out_c)
-    assert 10 < single < 70, "both requantisation paths are exercised"
+    _check_random_layers(12, _depthwise_case, kernels.tp_depthwise_s8, native.depthwise)
 
 
 def test_pooling_random_geometries_match_numpy():

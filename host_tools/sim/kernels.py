@@ -56,6 +56,20 @@ def _row_blocks(rows: int, cols: int) -> Iterator[tuple[slice, np.ndarray]]:
         yield slice(r0, r0 + step), buf[:min(step, rows - r0)]
 
 
+def _float_requant(p: dict) -> tuple[np.ndarray, ...]:
+    """Per channel: mult and shift (int64), the right shift, m1 = mult * 2^(left - 31) and
+    inv = 2^-right (float64), and the largest |acc + bias| for which the float64 forms
+    below are exact (x * M below 2^52, x << left not wrapping)."""
+    mult = _const(p["mult"]).astype(np.int64)
+    shift = _const(p["shift"]).astype(np.int64)
+    left, right = np.maximum(shift, 0), np.maximum(-shift, 0)
+    scale_max = float((mult << left).max(initial=1))
+    limit = min(_EXACT / scale_max, float(1 << 31) / float(1 << int(left.max(initial=0))))
+    m1 = np.ldexp(mult.astype(np.float64), (left - 31).astype(np.int32))
+    inv = np.ldexp(1.0, -right.astype(np.int32))
+    return mult, shift, right, m1, inv, limit
+
+
 def _requant_rows(acc: np.ndarray, bias: np.ndarray, p: dict, bound: np.ndarray | None = None
                   ) -> np.ndarray:
     """clamp(tp_requantize(wrap32(acc + bias), mult, shift) + output_zp) as int8.
@@ -66,13 +80,7 @@ def _requant_rows(acc: np.ndarray, bias: np.ndarray, p: dict, bound: np.ndarray 
     derives the same single nudge) and tp_rdbypot rounds half away from zero, i.e.
     trunc(v + copysign(0.5, v)); both are exact while |x * M| < 2^52 and x << left does
     not wrap. A block that could break that takes the int64 path (same result, slower)."""
-    mult = _const(p["mult"]).astype(np.int64)
-    shift = _const(p["shift"]).astype(np.int64)
-    left, right = np.maximum(shift, 0), np.maximum(-shift, 0)
-    scale_max = float((mult << left).max(initial=1))
-    limit = min(_EXACT / scale_max, float(1 << 31) / float(1 << int(left.max(initial=0))))
-    m1 = np.ldexp(mult.astype(np.float64), (left - 31).astype(np.int32))
-    inv = np.ldexp(1.0, -right.astype(np.int32))
+    mult, shift, right, m1, inv, limit = _float_requant(p)
     has_right = bool(right.any())
     bias_f = bias.astype(np.float64)
     lo, hi = float(p["act_min"]), float(p["act_max"])
@@ -131,13 +139,7 @@ def single_rounding(p: dict, bias: np.ndarray, bound: np.ndarray | None
     _single_rounding and the clamp condition there); None otherwise."""
     if bound is None:
         return None
-    mult = _const(p["mult"]).astype(np.int64)
-    shift = _const(p["shift"]).astype(np.int64)
-    left, right = np.maximum(shift, 0), np.maximum(-shift, 0)
-    scale_max = float((mult << left).max(initial=1))
-    limit = min(_EXACT / scale_max, float(1 << 31) / float(1 << int(left.max(initial=0))))
-    m1 = np.ldexp(mult.astype(np.float64), (left - 31).astype(np.int32))
-    inv = np.ldexp(1.0, -right.astype(np.int32))
+    _, _, right, m1, inv, limit = _float_requant(p)
     bias_f = np.asarray(bias).astype(np.float64)
     total = bound + np.abs(bias_f)
     zp = float(p["output_zp"])

@@ -43,7 +43,8 @@ ENGINES = ("auto", "native", "numpy")
 def _pick_engine(engine: str) -> str:
     """The engine a Simulator runs: "native" or "numpy" (see Simulator.__init__)."""
     if engine not in ENGINES:
-        raise SimulatorError(f"unknown simulator engine '{engine}'; use one of {', '.join(ENGINES)}")
+        raise SimulatorError(f"unknown simulator engine '{engine}'; use one of "
+                             f"{', '.join(ENGINES)}")
     if engine == "auto":
         engine = os.environ.get("TP_SIM_ENGINE", "auto")
         if engine not in ENGINES:

@@ -121,49 +121,64 @@ static inline void corners(const tp_sim_conv *c, const tp_sim_windows *win, cons
     }
 }
 
+/** (ab + nudge) / 2^31 truncated toward zero, per int64 lane: tp_srdhm after its product
+ *  (nudge 2^30, or 1 - 2^30 for negative products). */
+static inline __m512i srdhm_tail(__m512i ab)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    const __mmask8 negative = _mm512_cmplt_epi64_mask(ab, zero);
+    ab = _mm512_add_epi64(ab, _mm512_mask_blend_epi64(negative, _mm512_set1_epi64(1LL << 30),
+                                                      _mm512_set1_epi64(1 - (1LL << 30))));
+    /* truncation: add 2^31 - 1 to negative sums before the arithmetic shift */
+    ab = _mm512_add_epi64(ab, _mm512_and_si512(_mm512_srai_epi64(ab, 63),
+                                               _mm512_set1_epi64(0x7FFFFFFF)));
+    return _mm512_srai_epi64(ab, 31);
+}
+
+/** 16 int8 outputs in one float64 rounding (sim_requant.h), block b's constants. */
+static inline __m512i requant16_single(const tp_sim_requant *q, int32_t b, __m512i acc)
+{
+    const int32_t rnd = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
+    const double *scale = q->scale + 16 * b, *offset = q->offset + 16 * b;
+    const __m512d lo = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
+    const __m512d hi = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
+    const __m512d lo_v = _mm512_roundscale_pd(
+        _mm512_fmadd_pd(lo, _mm512_loadu_pd(scale), _mm512_loadu_pd(offset)), rnd);
+    const __m512d hi_v = _mm512_roundscale_pd(
+        _mm512_fmadd_pd(hi, _mm512_loadu_pd(scale + 8), _mm512_loadu_pd(offset + 8)), rnd);
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(lo_v)),
+                              _mm512_cvtpd_epi32(hi_v), 1);
+}
+
 /** 16 requantised int8 outputs of block b from their int32 sums (tp_sim_requant_row). */
 static inline __m128i requant16(const tp_sim_requant *q, int32_t b, __m512i acc)
 {
-    if (q->scale != NULL) {  /* one rounding in float64 (sim_requant.h) */
-        const int32_t rnd = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
-        const __m512d lo_acc = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
-        const __m512d hi_acc = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
-        const __m512d lo_v = _mm512_roundscale_pd(_mm512_fmadd_pd(
-            lo_acc, _mm512_loadu_pd(q->scale + 16 * b), _mm512_loadu_pd(q->offset + 16 * b)), rnd);
-        const __m512d hi_v = _mm512_roundscale_pd(_mm512_fmadd_pd(
-            hi_acc, _mm512_loadu_pd(q->scale + 16 * b + 8), _mm512_loadu_pd(q->offset + 16 * b + 8)),
-            rnd);
-        __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(lo_v)),
-                                       _mm512_cvtpd_epi32(hi_v), 1);
-        v = _mm512_max_epi32(v, _mm512_set1_epi32(q->act_min));
-        v = _mm512_min_epi32(v, _mm512_set1_epi32(q->act_max));
-        return _mm512_cvtepi32_epi8(v);
-    }
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
-    const __m512i shift = _mm512_loadu_si512(q->shift + 16 * b);
-    const __m512i left = _mm512_max_epi32(shift, zero);
-    const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
-    const __m512i mult = _mm512_loadu_si512(q->mult + 16 * b);
-    const __m512i x = _mm512_sllv_epi32(_mm512_add_epi32(acc, _mm512_loadu_si512(q->bias + 16 * b)),
-                                        left);
-    /* srdhm on even and odd lanes as int64: (x * m + nudge) / 2^31, truncated */
-    const __m512i pos = _mm512_set1_epi64(1LL << 30), neg = _mm512_set1_epi64(1 - (1LL << 30));
-    const __m512i round = _mm512_set1_epi64(0x7FFFFFFF);
-    __m512i ab_e = _mm512_mul_epi32(x, mult);
-    __m512i ab_o = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
-    ab_e = _mm512_add_epi64(ab_e, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(ab_e, zero), pos, neg));
-    ab_o = _mm512_add_epi64(ab_o, _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(ab_o, zero), pos, neg));
-    ab_e = _mm512_srai_epi64(_mm512_add_epi64(ab_e, _mm512_and_si512(_mm512_srai_epi64(ab_e, 63), round)), 31);
-    ab_o = _mm512_srai_epi64(_mm512_add_epi64(ab_o, _mm512_and_si512(_mm512_srai_epi64(ab_o, 63), round)), 31);
-    const __m512i high = _mm512_mask_blend_epi32(0xAAAA, ab_e, _mm512_slli_epi64(ab_o, 32));
-    /* rdbypot: round half away from zero */
-    const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
-    const __m512i threshold = _mm512_add_epi32(
-        _mm512_srai_epi32(mask, 1), _mm512_maskz_mov_epi32(_mm512_cmplt_epi32_mask(high, zero), one));
-    __m512i v = _mm512_srav_epi32(high, right);
-    v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(_mm512_and_si512(high, mask), threshold),
-                              v, one);
-    v = _mm512_add_epi32(v, _mm512_set1_epi32(q->output_zp));
+    __m512i v;
+    if (q->scale != NULL) {
+        v = requant16_single(q, b, acc);
+    } else {
+        const __m512i shift = _mm512_loadu_si512(q->shift + 16 * b);
+        const __m512i left = _mm512_max_epi32(shift, zero);
+        const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
+        const __m512i mult = _mm512_loadu_si512(q->mult + 16 * b);
+        const __m512i x = _mm512_sllv_epi32(
+            _mm512_add_epi32(acc, _mm512_loadu_si512(q->bias + 16 * b)), left);
+        /* srdhm on the even and the odd lanes as int64 products */
+        const __m512i even = srdhm_tail(_mm512_mul_epi32(x, mult));
+        const __m512i odd = srdhm_tail(
+            _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32)));
+        const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+        /* rdbypot: round half away from zero */
+        const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+        const __m512i threshold = _mm512_add_epi32(
+            _mm512_srai_epi32(mask, 1),
+            _mm512_maskz_mov_epi32(_mm512_cmplt_epi32_mask(high, zero), one));
+        const __mmask16 up = _mm512_cmpgt_epi32_mask(_mm512_and_si512(high, mask), threshold);
+        v = _mm512_srav_epi32(high, right);
+        v = _mm512_mask_add_epi32(v, up, v, one);
+        v = _mm512_add_epi32(v, _mm512_set1_epi32(q->output_zp));
+    }
     v = _mm512_max_epi32(v, _mm512_set1_epi32(q->act_min));
     v = _mm512_min_epi32(v, _mm512_set1_epi32(q->act_max));
     return _mm512_cvtepi32_epi8(v);

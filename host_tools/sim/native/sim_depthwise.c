@@ -32,10 +32,11 @@ typedef struct {
     tp_sim_requant q;      /**< [out_c] arrays; bias is the kernel's (offset not folded) */
 } tp_sim_depthwise;
 
-/** acc[j] += w[j] * x[j]: products in int16 (see the file comment), sums in int32. */
-/* not inlined: inside the caller the restrict promises are lost and the loop stays scalar */
+/** acc[j] += w[j] * x[j]: products in int16 (see the file comment), sums in int32.
+ *  Not inlined: inside the caller the restrict promises are lost and the loop stays
+ *  scalar (the same holds for tap_row3 and expand). */
 __attribute__((noinline)) static void tap_row(int32_t *restrict acc, const int16_t *restrict w,
-                    const int16_t *restrict x, int32_t n)
+                                              const int16_t *restrict x, int32_t n)
 {
     int32_t j;
     for (j = 0; j < n; ++j) {
@@ -59,10 +60,9 @@ __attribute__((noinline)) static void tap_row3(int32_t *restrict acc, const int1
     }
 }
 
-/** dst[ic * dm + m] = x[ic] + off for m < dm: one pixel's channels as the taps read them.
- *  Not inlined, for the same reason as tap_row. */
-__attribute__((noinline)) static void expand(int16_t *restrict dst, const int8_t *restrict x, int32_t in_c, int32_t dm,
-                   int32_t off)
+/** dst[ic * dm + m] = x[ic] + off for m < dm: one pixel's channels as the taps read them. */
+__attribute__((noinline)) static void expand(int16_t *restrict dst, const int8_t *restrict x,
+                                             int32_t in_c, int32_t dm, int32_t off)
 {
     int32_t ic, m;
     if (dm == 1) {
@@ -173,10 +173,18 @@ int tp_sim_depthwise_s8(const tp_sim_depthwise *d, const int8_t *input, int8_t *
                 }
                 /* pixels to their stride phases; common channel counts as literals */
                 switch (dm == 1 ? c_n : 0) {
-                case 8: split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 8); break;
-                case 16: split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 16); break;
-                case 32: split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 32); break;
-                case 64: split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 64); break;
+                case 8:
+                    split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 8);
+                    break;
+                case 16:
+                    split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 16);
+                    break;
+                case 32:
+                    split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 32);
+                    break;
+                case 64:
+                    split_row(dst_row, src_row, x_lo, x_hi, sw, phase_len, d->input_offset, 64);
+                    break;
                 default:
                     for (x = x_lo; x < x_hi; ++x) {
                         expand(dst_row + (x % sw) * phase_len + (x / sw) * c_n,
@@ -188,7 +196,8 @@ int tp_sim_depthwise_s8(const tp_sim_depthwise *d, const int8_t *input, int8_t *
             for (oy = 0; oy < d->out_h; ++oy) {
                 memset(acc, 0, sizeof(int32_t) * (size_t)row_n);
                 for (ky = 0; ky < d->k_h; ++ky) {
-                    const int16_t *row = img + (int64_t)(oy * d->stride_h + ky * d->dil_h) * img_row;
+                    const int16_t *row =
+                        img + (int64_t)(oy * d->stride_h + ky * d->dil_h) * img_row;
                     const int16_t *taps_w = wrow + (int64_t)ky * d->k_w * row_n;
                     const int16_t *x_at[TP_SIM_DW_MAX_K];
                     for (kx = 0; kx < d->k_w; ++kx) {

@@ -14,7 +14,7 @@ import pytest
 
 from codegen.lowering import ConstArray
 from host_tools.sim import Simulator, SimulatorError, kernels, native
-from host_tools.sim.native import build as native_build
+from host_tools.sim.native import loader as native_loader
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = sorted((ROOT.parent / "shared" / "models").glob("*.tflite"))
@@ -153,7 +153,7 @@ def test_engine_choice_errors(monkeypatch):
     monkeypatch.setenv("TP_SIM_ENGINE", "numpy")
     assert Simulator(OWN[0]).engine == "numpy"
     monkeypatch.delenv("TP_SIM_ENGINE")
-    monkeypatch.setattr(native_build, "_LIB", None)
+    monkeypatch.setattr(native_loader, "_LIB", None)
     monkeypatch.setenv("CC", "no-such-compiler")
     with pytest.raises(SimulatorError, match="no C compiler 'no-such-compiler'"):
         Simulator(OWN[0], engine="native")

@@ -17,13 +17,13 @@ Every result is identical to the numpy kernels (tests/test_sim_native.py), which
 the reference and the fallback: Simulator(engine="auto") uses this engine where the
 library builds, and $TP_SIM_ENGINE=numpy forces numpy.
 
-build.py builds and loads the library, layers.py wraps the layers, faults.py the fault
+loader.py builds and loads the library, layers.py wraps the layers, faults.py the fault
 draws.
 """
 from .faults import error_words, flip
 from .layers import (BUILDERS, avgpool, conv, depthwise, maxpool, pack_filter, reduce_max,
                      reduce_mean, softmax)
-from .build import NativeError, enabled, library, library_path, uses_vnni
+from .loader import NativeError, enabled, library, library_path, uses_vnni
 
 __all__ = ["BUILDERS", "NativeError", "avgpool", "conv", "depthwise", "enabled", "error_words",
            "flip", "library", "library_path", "maxpool", "pack_filter", "reduce_max",

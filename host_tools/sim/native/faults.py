@@ -6,7 +6,7 @@ import ctypes
 
 import numpy as np
 
-from .build import P8, P32, PU32, function, ptr
+from .loader import P8, P32, PU32, function, ptr
 
 
 class FaultRate(ctypes.Structure):  # firmware/fault_prng.h tp_fault_rate

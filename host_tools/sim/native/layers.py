@@ -11,7 +11,7 @@ import numpy as np
 from codegen.lowering import ConstArray
 
 from .. import kernels
-from .build import P8, P32, PF64, NativeError, function, ptr, uses_vnni
+from .loader import P8, P32, PF64, NativeError, function, ptr, uses_vnni
 
 Kernel = Callable[[dict, list[np.ndarray]], None]
 LANES = 16     # output channels per packed block (sim_conv.c TP_SIM_LANES)

@@ -91,7 +91,8 @@ def _check_random_layers(seed: int, make, numpy_kernel, build) -> None:
     assert 10 < single < 70, "both requantisation paths are exercised"
 
 
-@pytest.mark.skipif(not native.uses_vnni(), reason="native convolution needs AVX-512 VNNI")
+@pytest.mark.skipif(native.conv_kind() is None,
+                    reason="no native convolution on this host (needs AVX-512 VNNI or AVX2)")
 def test_conv_random_geometries_match_numpy():
     _check_random_layers(11, _conv_case, kernels.tp_conv_s8, native.conv)
 
@@ -124,24 +125,43 @@ def test_models_match_numpy_engine(model):
     assert not bad, f"{model.name}: tensors {bad} differ between engines"
 
 
-def test_portable_build_matches_numpy_engine():
-    """The build without VNNI (TP_SIM_PORTABLE=1: depthwise, pooling and ADD/MUL in C,
-    convolutions in numpy) on the models with each of those layers."""
-    script = (
-        "import numpy as np, sys\n"
-        "from host_tools.sim import Simulator, native\n"
-        "assert not native.uses_vnni()\n"
-        "for m in sys.argv[1:]:\n"
-        "    a, b = Simulator(m, engine='native'), Simulator(m, engine='numpy')\n"
-        "    x = np.random.default_rng(6).integers(-128, 128, (16, a.inputs[0].size)).astype(np.int8)\n"
-        "    ra, rb = a.run(x, keep=True), b.run(x, keep=True)\n"
-        "    assert all(np.array_equal(ra[t], rb[t]) for t in rb), m\n"
-        "print('ok')\n")
-    models = [m for m in SHARED if m.stem.startswith(("dscnn", "resnet8"))]
-    env = {**os.environ, "TP_SIM_PORTABLE": "1", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", script, *map(str, models)], env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0 and "ok" in done.stdout, done.stderr[-2000:]
+def _has_avx2() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return False
+    return "avx2" in flags
+
+
+VARIANTS = {  # build -> (environment, the conv_kind it must report)
+    "avx2": ({"TP_SIM_MARCH": "x86-64-v3"}, "avx2"),  # AVX2, no AVX-512
+    "portable": ({"TP_SIM_PORTABLE": "1"}, "None"),   # convolutions in numpy
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_other_builds_match_numpy(variant):
+    """This file's comparisons again, in a fresh process on another build of the library:
+    the AVX2 convolutions a host without AVX-512 gets, and the build without SIMD
+    convolutions."""
+    env, kind = VARIANTS[variant]
+    if variant == "avx2" and not _has_avx2():
+        pytest.skip("this host has no AVX2")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k",
+         "not other_builds and not engine_choice"],
+        env={**os.environ, **env, "TP_SIM_EXPECT_CONV": kind, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and "failed" not in done.stdout
+
+
+def test_build_is_the_expected_variant():
+    """Inside test_other_builds_match_numpy: the variant asked for is the one built."""
+    want = os.environ.get("TP_SIM_EXPECT_CONV")
+    if want is None:
+        pytest.skip("checked only inside test_other_builds_match_numpy")
+    assert str(native.conv_kind()) == want
 
 
 def test_engine_choice_errors(monkeypatch):

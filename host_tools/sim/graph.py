@@ -67,11 +67,11 @@ def engine_description(engine: str = "auto") -> str:
     picked = _pick_engine(engine)
     if picked == "numpy":
         return "numpy"
-    if native.uses_vnni():
-        return ("native (AVX-512 VNNI convolutions; depthwise, pooling, ADD/MUL, softmax, "
-                "reductions and write faults in C)")
-    return ("native without AVX-512 VNNI (depthwise, pooling, ADD/MUL, softmax, reductions "
-            "and write faults in C; convolutions in numpy)")
+    kind = native.conv_kind()
+    convs = {"vnni": "AVX-512 VNNI convolutions", "avx2": "AVX2 convolutions",
+             None: "numpy convolutions"}[kind]
+    return (f"native ({convs}; depthwise, pooling, ADD/MUL, softmax, reductions and "
+            "write faults in C)")
 
 
 @dataclass

@@ -5,8 +5,8 @@ The numpy kernels (host_tools/sim/kernels.py) spend most of their time outside t
 arithmetic: gathering windows, requantising in several passes, converting types, one
 call per small op. Here each layer is one C call over the whole batch:
 
-- convolutions (sim_conv.c) multiply with AVX-512 VNNI where the CPU has it, reading the
-  padded image in place, and requantise from registers;
+- convolutions (sim_conv.c) multiply with AVX-512 VNNI or AVX2, whichever the CPU has,
+  reading the padded image in place (numpy runs them on other CPUs);
 - depthwise convolutions (sim_depthwise.c) and same-shape ADD/MUL (sim_pair.c, exact
   tables of all 65,536 input pairs) in portable C;
 - pooling, softmax and the reductions are the firmware's own kernels_c/ sources, run
@@ -23,8 +23,8 @@ draws.
 from .faults import error_words, flip
 from .layers import (BUILDERS, avgpool, conv, depthwise, maxpool, pack_filter, reduce_max,
                      reduce_mean, softmax)
-from .loader import NativeError, enabled, library, library_path, uses_vnni
+from .loader import NativeError, conv_kind, enabled, library, library_path
 
-__all__ = ["BUILDERS", "NativeError", "avgpool", "conv", "depthwise", "enabled", "error_words",
-           "flip", "library", "library_path", "maxpool", "pack_filter", "reduce_max",
-           "reduce_mean", "softmax", "uses_vnni"]
+__all__ = ["BUILDERS", "NativeError", "avgpool", "conv", "conv_kind", "depthwise", "enabled",
+           "error_words", "flip", "library", "library_path", "maxpool", "pack_filter",
+           "reduce_max", "reduce_mean", "softmax"]

@@ -11,10 +11,12 @@ import numpy as np
 from codegen.lowering import ConstArray
 
 from .. import kernels
-from .loader import P8, P32, PF64, NativeError, function, ptr, uses_vnni
+from .loader import P8, P32, PF64, NativeError, conv_kind, function, ptr
 
 Kernel = Callable[[dict, list[np.ndarray]], None]
-LANES = 16     # output channels per packed block (sim_conv.c TP_SIM_LANES)
+# per convolution build (sim_conv.c): output channels per packed block, filter values per
+# 4-byte word, and their type
+CONV_PACKING = {"vnni": (16, 4, np.int8), "avx2": (8, 2, np.int16)}
 MAX_RUNS = 64  # runs per window (sim_conv.c TP_SIM_MAX_RUNS), taps per filter row
                # (sim_depthwise.c TP_SIM_DW_MAX_K)
 
@@ -31,7 +33,7 @@ _GEOMETRY = ("in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "k_h", "k_w", "s
 
 class Conv(ctypes.Structure):  # sim_conv.c tp_sim_conv
     _fields_ = [(f, ctypes.c_int32) for f in _GEOMETRY + ("input_zp", "k4", "blocks")] + [
-        ("packed", P8), ("q", Requant)]
+        ("packed", ctypes.c_void_p), ("q", Requant)]
 
 
 class Depthwise(ctypes.Structure):  # sim_depthwise.c tp_sim_depthwise
@@ -111,36 +113,42 @@ def _requant(p: dict, bias: np.ndarray, bound: np.ndarray, keep: list[np.ndarray
                    p["output_zp"], p["act_min"], p["act_max"], scale, offset)
 
 
-def pack_filter(w: np.ndarray, dil_w: int) -> np.ndarray:
-    """(out_c, k_h, k_w, in_c) int8 -> sim_conv.c's [blocks][k4][16][4]: the window as its
-    runs (a filter row's k_w * in_c bytes, or one tap's in_c bytes when dil_w > 1), each
-    zero-padded to whole words; out_c zero-padded to a multiple of 16."""
+def pack_filter(w: np.ndarray, dil_w: int, kind: str) -> np.ndarray:
+    """(out_c, k_h, k_w, in_c) int8 -> sim_conv.c's [blocks][words][lanes][per word] for
+    build `kind` (CONV_PACKING): the window as its runs (a filter row's k_w * in_c values,
+    or one tap's in_c values when dil_w > 1), each zero-padded to whole words; out_c
+    zero-padded to whole blocks."""
+    lanes, per_word, dtype = CONV_PACKING[kind]
     out_c, k_h, k_w, in_c = w.shape
     runs = w.reshape(out_c, k_h, k_w * in_c) if dil_w == 1 else w.reshape(out_c, k_h * k_w, in_c)
-    words = -(-runs.shape[2] // 4)
-    blocks = -(-out_c // LANES)
-    full = np.zeros((blocks * LANES, runs.shape[1], words * 4), np.int8)
+    words = -(-runs.shape[2] // per_word)
+    blocks = -(-out_c // lanes)
+    full = np.zeros((blocks * lanes, runs.shape[1], words * per_word), dtype)
     full[:out_c, :, :runs.shape[2]] = runs
     k4 = runs.shape[1] * words
-    return np.ascontiguousarray(full.reshape(blocks, LANES, k4, 4).transpose(0, 2, 1, 3))
+    return np.ascontiguousarray(
+        full.reshape(blocks, lanes, k4, per_word).transpose(0, 2, 1, 3))
 
 
 def conv(p: dict) -> Kernel | None:
-    """tp_conv_s8 / tp_conv_1x1_s8 (same params); None on hosts without AVX-512 VNNI, where
-    numpy's BLAS products beat portable C loops, and for windows of over MAX_RUNS runs."""
+    """tp_conv_s8 / tp_conv_1x1_s8 (same params); None on hosts without AVX-512 VNNI or
+    AVX2, where numpy's BLAS products beat portable C loops, and for windows of over
+    MAX_RUNS runs."""
     runs = p["k_h"] if p["dil_w"] == 1 else p["k_h"] * p["k_w"]
-    if not uses_vnni() or runs > MAX_RUNS:
+    kind = conv_kind()
+    if kind is None or runs > MAX_RUNS:
         return None
     w = _const(p["filter"]).astype(np.int8).reshape(p["out_c"], p["k_h"], p["k_w"], p["in_c"])
-    packed = pack_filter(w, p["dil_w"])
-    blocks, k4 = packed.shape[:2]
+    packed = pack_filter(w, p["dil_w"], kind)
+    blocks, k4, lanes = packed.shape[:3]
     # the products see x + 128 (<= 255): take 128 * sum(w) back out of the bias
     w2d = w.reshape(p["out_c"], -1).astype(np.int64)
     bias = _const(p["bias"]).astype(np.int64) - 128 * w2d.sum(axis=1)
     bound = np.abs(w2d).sum(axis=1).astype(np.float64) * 255
     keep: list[np.ndarray] = [packed]
     layer = Conv(*(p[f] for f in _GEOMETRY), p["input_zp"], k4, blocks,
-                 ptr(packed, P8), _requant(p, bias, bound, keep, blocks * LANES))
+                 packed.ctypes.data_as(ctypes.c_void_p),
+                 _requant(p, bias, bound, keep, blocks * lanes))
     return _Call("tp_sim_conv_s8", Conv, layer, keep)
 
 

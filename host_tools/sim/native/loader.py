@@ -69,9 +69,12 @@ def _compiler() -> str:
 
 
 def _flags() -> tuple[str, ...]:
-    """FLAGS, plus -DTP_SIM_PORTABLE when $TP_SIM_PORTABLE is 1: no VNNI code even on a
-    host that has it (the tests check both builds)."""
-    return FLAGS + (("-DTP_SIM_PORTABLE",) if os.environ.get("TP_SIM_PORTABLE") == "1" else ())
+    """FLAGS, with two overrides the tests use to build every variant on one host:
+    $TP_SIM_MARCH replaces -march=native (e.g. x86-64-v3: AVX2 without AVX-512), and
+    $TP_SIM_PORTABLE=1 leaves out every SIMD convolution."""
+    march = os.environ.get("TP_SIM_MARCH")
+    flags = tuple(f"-march={march}" if march and f == "-march=native" else f for f in FLAGS)
+    return flags + (("-DTP_SIM_PORTABLE",) if os.environ.get("TP_SIM_PORTABLE") == "1" else ())
 
 
 def library_path() -> Path:
@@ -128,7 +131,7 @@ def library() -> ctypes.CDLL:
     global _LIB
     if _LIB is None:
         lib = ctypes.CDLL(str(library_path()))
-        lib.tp_sim_vnni.restype = ctypes.c_int
+        lib.tp_sim_conv_kind.restype = ctypes.c_int
         _keep_heap()
         _LIB = lib
     return _LIB
@@ -153,7 +156,10 @@ def enabled() -> bool:
     return True
 
 
-def uses_vnni() -> bool:
-    """Whether the built library multiplies convolutions with AVX-512 VNNI; without it the
-    simulator runs convolutions in numpy (BLAS beats portable C loops there)."""
-    return bool(library().tp_sim_vnni())
+CONV_KINDS = {2: "vnni", 1: "avx2", 0: None}  # sim_conv.c TP_SIM_KIND
+
+
+def conv_kind() -> str | None:
+    """How the built library multiplies convolutions: "vnni" (AVX-512 VNNI), "avx2", or
+    None, where the simulator runs convolutions in numpy (BLAS beats portable C loops)."""
+    return CONV_KINDS[library().tp_sim_conv_kind()]

@@ -2,15 +2,21 @@
  * Batched int8 convolution for the host simulator's native engine (kernels_c/tp_conv.c
  * and tp_conv_1x1.c, over many inferences per call).
  *
- * A group of samples is first copied into padded images of unsigned bytes (x + 128;
- * padded taps get input_zp + 128), row by row. A window's bytes are then a few contiguous
- * runs (one per filter row, or per tap when dilated), which the products read in place,
- * no im2col: each run is read in whole 4-byte words, and the bytes past its end (the next
- * pixel's, or the slack after the last image) meet zero filter bytes.
- * Products are unsigned x signed bytes (AVX-512 VNNI's vpdpbusd where the host has it),
- * so each sum carries 128 * sum(w) more than the kernel's; the loader takes it out of
- * the bias. Every sum is exact in int32 and the requantisation is tp_requant.h's, so the
- * output is bit-exact with the kernels.
+ * A group of samples is first copied into padded images of x + 128 (padded taps get
+ * input_zp + 128), row by row. A window's values are then a few contiguous runs (one per
+ * filter row, or per tap when dilated), which the products read in place, no im2col:
+ * each run is read in whole 4-byte words, and the values past its end (the next
+ * pixel's, or the slack after the last image) meet zero filter values.
+ * Products are of x + 128 (0..255) and the signed weights, so each sum carries
+ * 128 * sum(w) more than the kernel's; the loader takes it out of the bias. Every sum is
+ * exact in int32 and the requantisation is tp_requant.h's, so the output is bit-exact
+ * with the kernels.
+ *
+ * Two builds, chosen by the host: AVX-512 VNNI (images of bytes, vpdpbusd: 4 products
+ * per lane, 16 output channels per vector, requantised from registers) and AVX2 (images
+ * of int16, vpmaddwd: 2 products per lane, 8 output channels per vector, requantised by
+ * sim_requant.h). Other hosts have no native convolution: numpy's BLAS products beat
+ * portable C loops there.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,17 +24,24 @@
 
 #include "sim_requant.h"
 
-/* TP_SIM_PORTABLE forces the portable loops (the tests build both) */
+/* TP_SIM_PORTABLE: neither (the tests build every variant) */
 #if !defined(TP_SIM_PORTABLE) && defined(__AVX512F__) && defined(__AVX512BW__) && \
-    defined(__AVX512VL__) && \
-    defined(__AVX512VNNI__)
+    defined(__AVX512VL__) && defined(__AVX512VNNI__)
 #include <immintrin.h>
-#define TP_SIM_VNNI 1
+#define TP_SIM_KIND 2
+typedef uint8_t tp_sim_elem;   /* image value x + 128 */
+#define TP_SIM_LANES 16        /* output channels per packed block (one vector) */
+#define TP_SIM_PER_WORD 4      /* image values per 4-byte word */
+#elif !defined(TP_SIM_PORTABLE) && defined(__AVX2__)
+#include <immintrin.h>
+#define TP_SIM_KIND 1
+typedef int16_t tp_sim_elem;
+#define TP_SIM_LANES 8
+#define TP_SIM_PER_WORD 2
 #else
-#define TP_SIM_VNNI 0
+#define TP_SIM_KIND 0
 #endif
 
-#define TP_SIM_LANES 16               /* output channels per packed block (one 512-bit vector) */
 #define TP_SIM_GROUP_BYTES (192 << 10) /* padded images per group: about half an L2 */
 #define TP_SIM_MAX_RUNS 64             /* runs per window (filter rows, or taps if dilated) */
 
@@ -42,65 +55,73 @@ typedef struct {
     int32_t pad_top, pad_left;
     int32_t input_zp;      /**< value of padded taps */
     int32_t k4;            /**< 4-byte words per window: runs x words per run (see below) */
-    int32_t blocks;        /**< out_c rounded up to 16, divided by 16 */
-    const int8_t *packed;  /**< [blocks][k4][16][4]: filter b*16 + l at word g byte j, words
-                                run after run, each run's bytes in (kx, c) order then zeros */
-    tp_sim_requant q;      /**< arrays padded to 16 * blocks; bias has -128 * sum(w) folded in */
+    int32_t blocks;        /**< out_c rounded up to TP_SIM_LANES, divided by it */
+    const void *packed;    /**< [blocks][k4][TP_SIM_LANES][TP_SIM_PER_WORD] int8 (VNNI) or
+                                int16 (AVX2): filter b * LANES + l at word g value j, words
+                                run after run, each run's values in (kx, c) order then 0 */
+    tp_sim_requant q;      /**< arrays padded to LANES * blocks; bias has -128 * sum(w) in */
 } tp_sim_conv;
 
 /** Where a layer's windows are in a group of padded images. */
 typedef struct {
     int32_t img_w;             /**< padded image width (pixels) */
-    int64_t img_size;          /**< bytes per padded image */
+    int64_t img_size;          /**< values per padded image */
     int32_t runs;              /**< contiguous runs per window */
-    int32_t run_words;         /**< 4-byte words per run: its bytes rounded up */
-    int64_t run_off[TP_SIM_MAX_RUNS]; /**< byte offset of each run from the window's corner */
+    int32_t run_words;         /**< 4-byte words per run: its values rounded up */
+    int64_t run_off[TP_SIM_MAX_RUNS]; /**< offset (values) of each run from the window's corner */
 } tp_sim_windows;
 
-#if TP_SIM_VNNI
-/** dst[i] = x[i] + 128 as unsigned bytes, i < n. */
-static void to_unsigned(uint8_t *restrict dst, const int8_t *restrict x, int32_t n)
+#if TP_SIM_KIND
+/** dst[i] = x[i] + 128, i < n. */
+static void to_image(tp_sim_elem *restrict dst, const int8_t *restrict x, int32_t n)
 {
     int32_t i;
     for (i = 0; i < n; ++i) {
-        dst[i] = (uint8_t)(x[i] ^ 0x80);
+        dst[i] = (tp_sim_elem)(x[i] + 128);
     }
 }
 
-/** Copy ns samples into padded unsigned images (see the file comment). */
+/** n copies of v. */
+static void fill(tp_sim_elem *dst, tp_sim_elem v, int64_t n)
+{
+    int64_t i;
+    for (i = 0; i < n; ++i) {
+        dst[i] = v;
+    }
+}
+
+/** Copy ns samples into padded images (see the file comment). */
 static void pad_images(const tp_sim_conv *c, const tp_sim_windows *win, int32_t img_h,
-                       const int8_t *restrict input, uint8_t *restrict img, int32_t ns)
+                       const int8_t *restrict input, tp_sim_elem *restrict img, int32_t ns)
 {
     const int32_t in_c = c->in_c, img_w = win->img_w, pad_left = c->pad_left;
-    const uint8_t pad = (uint8_t)(c->input_zp + 128);
+    const tp_sim_elem pad = (tp_sim_elem)(c->input_zp + 128);
     /* image columns holding input pixels: [x_lo, x_hi) */
     const int32_t x_lo = pad_left < img_w ? pad_left : img_w;
     const int32_t x_hi = img_w < pad_left + c->in_w ? img_w : pad_left + c->in_w;
     int32_t s, y;
     for (s = 0; s < ns; ++s) {
         const int8_t *src = input + (int64_t)s * c->in_h * c->in_w * in_c;
-        uint8_t *dst = img + s * win->img_size;
+        tp_sim_elem *dst = img + s * win->img_size;
         for (y = 0; y < img_h; ++y) {
             const int32_t iy = y - c->pad_top;
-            uint8_t *row = dst + (int64_t)y * img_w * in_c;
+            tp_sim_elem *row = dst + (int64_t)y * img_w * in_c;
             if (iy < 0 || iy >= c->in_h) {
-                memset(row, pad, (size_t)img_w * in_c);
+                fill(row, pad, (int64_t)img_w * in_c);
                 continue;
             }
-            memset(row, pad, (size_t)x_lo * in_c);
-            to_unsigned(row + x_lo * in_c, src + (int64_t)iy * c->in_w * in_c,
-                        (x_hi - x_lo) * in_c);
-            if (x_hi < img_w) {
-                memset(row + x_hi * in_c, pad, (size_t)(img_w - x_hi) * in_c);
-            }
+            fill(row, pad, (int64_t)x_lo * in_c);
+            to_image(row + x_lo * in_c, src + (int64_t)iy * c->in_w * in_c, (x_hi - x_lo) * in_c);
+            fill(row + x_hi * in_c, pad, (int64_t)(img_w - x_hi) * in_c);
         }
     }
 }
 
 /** Window corners of output rows r0 .. r0 + rows - 1 (sample-major) in a group of padded
  *  images; rows past `total` repeat the last one (computed, never stored). */
-static inline void corners(const tp_sim_conv *c, const tp_sim_windows *win, const uint8_t *img,
-                           int64_t r0, int64_t total, const uint8_t **base, int rows)
+static inline void corners(const tp_sim_conv *c, const tp_sim_windows *win,
+                           const tp_sim_elem *img, int64_t r0, int64_t total,
+                           const tp_sim_elem **base, int rows)
 {
     const int64_t pixels = (int64_t)c->out_h * c->out_w;
     const int64_t step_x = (int64_t)c->stride_w * c->in_c;
@@ -121,6 +142,7 @@ static inline void corners(const tp_sim_conv *c, const tp_sim_windows *win, cons
     }
 }
 
+#if TP_SIM_KIND == 2
 /** (ab + nudge) / 2^31 truncated toward zero, per int64 lane: tp_srdhm after its product
  *  (nudge 2^30, or 1 - 2^30 for negative products). */
 static inline __m512i srdhm_tail(__m512i ab)
@@ -186,10 +208,10 @@ static inline __m128i requant16(const tp_sim_requant *q, int32_t b, __m512i acc)
 
 /* rows x (16 * nb) sums in registers; rows and nb are literals at every call */
 static inline __attribute__((always_inline)) void tile(
-    const tp_sim_conv *c, const tp_sim_windows *win, const uint8_t *img, int64_t r0,
+    const tp_sim_conv *c, const tp_sim_windows *win, const tp_sim_elem *img, int64_t r0,
     int64_t total, int32_t b0, int8_t *output, const int rows, const int nb)
 {
-    const uint8_t *base[8];
+    const tp_sim_elem *base[8];
     __m512i sum[8][4];
     int r, b, run, j;
     int32_t g = 0;
@@ -204,7 +226,8 @@ static inline __attribute__((always_inline)) void tile(
         for (j = 0; j < win->run_words; ++j, ++g) {
             __m512i w[4];
             for (b = 0; b < nb; ++b) {
-                w[b] = _mm512_loadu_si512(c->packed + ((int64_t)(b0 + b) * c->k4 + g) * 64);
+                w[b] = _mm512_loadu_si512((const int8_t *)c->packed +
+                                          ((int64_t)(b0 + b) * c->k4 + g) * 64);
             }
             for (r = 0; r < rows; ++r) {
                 int32_t word;
@@ -227,12 +250,13 @@ static inline __attribute__((always_inline)) void tile(
     }
 }
 
-/** Outputs of `total` rows of a group of padded images. */
-static void rows_out(const tp_sim_conv *c, const tp_sim_windows *win, const uint8_t *img,
-                     int64_t total, int8_t *output)
+/** Outputs of `total` rows of a group of padded images (acc: unused here). */
+static void rows_out(const tp_sim_conv *c, const tp_sim_windows *win, const tp_sim_elem *img,
+                     int64_t total, int8_t *output, int32_t *acc)
 {
     int64_t r;
     int32_t b = 0;
+    (void)acc;
     for (; b + 4 <= c->blocks; b += 4) {
         for (r = 0; r < total; r += 6) {  /* 6 x 4 sums: 24 of the 32 vector registers */
             tile(c, win, img, r, total, b, output, 6, 4);
@@ -249,15 +273,84 @@ static void rows_out(const tp_sim_conv *c, const tp_sim_windows *win, const uint
         }
     }
 }
+#else /* AVX2 */
+#define TP_SIM_AVX2_ROWS 4  /* rows per tile: 4 x 3 sums + 3 filters + 1 input = 16 registers */
+
+/* rows x (8 * nb) sums in registers, stored to acc; nb is a literal at every call */
+static inline __attribute__((always_inline)) void tile(
+    const tp_sim_conv *c, const tp_sim_windows *win, const tp_sim_elem *img, int64_t r0,
+    int64_t total, int32_t b0, int32_t *acc, const int nb)
+{
+    const int32_t width = TP_SIM_LANES * c->blocks;
+    const tp_sim_elem *base[TP_SIM_AVX2_ROWS];
+    __m256i sum[TP_SIM_AVX2_ROWS][3];
+    int r, b, run, j;
+    int32_t g = 0;
+    corners(c, win, img, r0, total, base, TP_SIM_AVX2_ROWS);
+    for (r = 0; r < TP_SIM_AVX2_ROWS; ++r) {
+        for (b = 0; b < nb; ++b) {
+            sum[r][b] = _mm256_setzero_si256();
+        }
+    }
+    for (run = 0; run < win->runs; ++run) {
+        const int64_t off = win->run_off[run];
+        for (j = 0; j < win->run_words; ++j, ++g) {
+            __m256i w[3];
+            for (b = 0; b < nb; ++b) {
+                w[b] = _mm256_loadu_si256((const __m256i *)((const int16_t *)c->packed +
+                                                            ((int64_t)(b0 + b) * c->k4 + g) * 16));
+            }
+            for (r = 0; r < TP_SIM_AVX2_ROWS; ++r) {
+                int32_t word;
+                memcpy(&word, base[r] + off + 2 * j, 4);
+                const __m256i a = _mm256_set1_epi32(word);
+                for (b = 0; b < nb; ++b) {
+                    sum[r][b] = _mm256_add_epi32(sum[r][b], _mm256_madd_epi16(a, w[b]));
+                }
+            }
+        }
+    }
+    for (r = 0; r < TP_SIM_AVX2_ROWS; ++r) {
+        for (b = 0; b < nb; ++b) {
+            _mm256_storeu_si256((__m256i *)(acc + r * width + (b0 + b) * TP_SIM_LANES), sum[r][b]);
+        }
+    }
+}
+
+/** Outputs of `total` rows of a group of padded images; acc: TP_SIM_AVX2_ROWS rows of
+ *  8 * blocks sums. */
+static void rows_out(const tp_sim_conv *c, const tp_sim_windows *win, const tp_sim_elem *img,
+                     int64_t total, int8_t *output, int32_t *acc)
+{
+    const int32_t width = TP_SIM_LANES * c->blocks;
+    int64_t r0;
+    int32_t b, r;
+    for (r0 = 0; r0 < total; r0 += TP_SIM_AVX2_ROWS) {
+        for (b = 0; b + 3 <= c->blocks; b += 3) {
+            tile(c, win, img, r0, total, b, acc, 3);
+        }
+        for (; b + 2 <= c->blocks; b += 2) {
+            tile(c, win, img, r0, total, b, acc, 2);
+        }
+        for (; b < c->blocks; ++b) {
+            tile(c, win, img, r0, total, b, acc, 1);
+        }
+        for (r = 0; r < TP_SIM_AVX2_ROWS && r0 + r < total; ++r) {
+            tp_sim_requant_row(&c->q, acc + r * width, output + (r0 + r) * c->out_c, c->out_c);
+        }
+    }
+}
+#endif
 
 /**
- * @brief  Convolution of n samples (AVX-512 VNNI hosts only: on others the simulator's
- *         BLAS-based numpy kernel is faster than portable loops, so it runs those).
- * @param[in]  c        layer (packed by the loader)
+ * @brief  Convolution of n samples (AVX-512 VNNI and AVX2 builds only; see the file
+ *         comment).
+ * @param[in]  c        layer (packed by the loader for this build)
  * @param[in]  input    [n][in_h][in_w][in_c] int8
  * @param[out] output   [n][out_h][out_w][out_c] int8
  * @param[in]  n        samples
- * @return     0, or -1 if the scratch images could not be allocated (output not written)
+ * @return     0; -1 if scratch could not be allocated, -2 if the filter is packed for
+ *             another layout (output not written)
  */
 int tp_sim_conv_s8(const tp_sim_conv *c, const int8_t *input, int8_t *output, int32_t n)
 {
@@ -266,18 +359,19 @@ int tp_sim_conv_s8(const tp_sim_conv *c, const int8_t *input, int8_t *output, in
     const int64_t in_size = (int64_t)c->in_h * c->in_w * c->in_c;
     tp_sim_windows win;
     int32_t group, s0, ky, kx;
-    uint8_t *img;
+    tp_sim_elem *img;
+    int32_t *acc;
     win.img_w = (c->out_w - 1) * c->stride_w + (c->k_w - 1) * c->dil_w + 1;
     win.img_size = (int64_t)img_h * win.img_w * c->in_c;
-    if (c->dil_w == 1) {  /* a filter row's k_w * in_c bytes are contiguous */
+    if (c->dil_w == 1) {  /* a filter row's k_w * in_c values are contiguous */
         win.runs = c->k_h;
-        win.run_words = (c->k_w * c->in_c + 3) / 4;
+        win.run_words = (c->k_w * c->in_c + TP_SIM_PER_WORD - 1) / TP_SIM_PER_WORD;
         for (ky = 0; ky < c->k_h; ++ky) {
             win.run_off[ky] = (int64_t)ky * c->dil_h * win.img_w * c->in_c;
         }
     } else {
         win.runs = c->k_h * c->k_w;
-        win.run_words = (c->in_c + 3) / 4;
+        win.run_words = (c->in_c + TP_SIM_PER_WORD - 1) / TP_SIM_PER_WORD;
         for (ky = 0; ky < c->k_h; ++ky) {
             for (kx = 0; kx < c->k_w; ++kx) {
                 win.run_off[ky * c->k_w + kx] =
@@ -286,26 +380,29 @@ int tp_sim_conv_s8(const tp_sim_conv *c, const int8_t *input, int8_t *output, in
         }
     }
     if (win.runs > TP_SIM_MAX_RUNS || win.runs * win.run_words != c->k4) {
-        return -2;  /* the loader packed the filter for another layout */
+        return -2;
     }
-    group = (int32_t)(TP_SIM_GROUP_BYTES / win.img_size);
+    group = (int32_t)(TP_SIM_GROUP_BYTES / (win.img_size * (int64_t)sizeof(tp_sim_elem)));
     group = group < 1 ? 1 : (group > n ? n : group);
-    img = malloc((size_t)(group * win.img_size) + 4);  /* + the last run's word slack */
-    if (img == NULL) {
+    /* + one word of slack after the last run */
+    img = malloc(sizeof(tp_sim_elem) * (size_t)(group * win.img_size) + 4);
+    acc = malloc(sizeof(int32_t) * 8 * TP_SIM_LANES * (size_t)c->blocks);
+    if (img == NULL || acc == NULL) {
+        free(img), free(acc);
         return -1;
     }
     for (s0 = 0; s0 < n; s0 += group) {
         const int32_t ns = n - s0 < group ? n - s0 : group;
         pad_images(c, &win, img_h, input + s0 * in_size, img, ns);
-        rows_out(c, &win, img, ns * pixels, output + s0 * pixels * c->out_c);
+        rows_out(c, &win, img, ns * pixels, output + s0 * pixels * c->out_c, acc);
     }
-    free(img);
+    free(img), free(acc);
     return 0;
 }
-#endif /* TP_SIM_VNNI */
+#endif /* TP_SIM_KIND */
 
-/** 1 when this build multiplies with AVX-512 VNNI, 0 for the portable loops. */
-int tp_sim_vnni(void)
+/** How this build multiplies convolutions: 2 AVX-512 VNNI, 1 AVX2, 0 not at all. */
+int tp_sim_conv_kind(void)
 {
-    return TP_SIM_VNNI;
+    return TP_SIM_KIND;
 }

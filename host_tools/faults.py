@@ -41,6 +41,7 @@ inputs first, then one per task) and inference is the index the host passed to I
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -57,6 +58,7 @@ class RateThresholds:
     bit: int
 
     @staticmethod
+    @lru_cache(maxsize=256)  # campaigns ask for the same few rates for every chunk
     def for_rate(p: float) -> "RateThresholds":
         if p <= 0.0:
             return RateThresholds(0, (0,) * 31, 0)

@@ -193,10 +193,12 @@ def expected_work_fraction(sim: Simulator, rates: list[tuple[RateThresholds, ...
     write. Costs nothing next to building a plan, so callers decide with it whether
     resuming pays (it does not change any result, only which path computes it)."""
     stage, sizes, _ = _pids(sim, tasks)
-    p_clean = [(1.0 - r[0].any / 2.0**32) ** (-(-n // 4)) for n, r in zip(sizes, rates)]
+    p_clean = np.array([(1.0 - r[0].any / 2.0**32) ** (-(-n // 4))
+                        for n, r in zip(sizes, rates)])
     w = np.array([l.macs + l.nbytes for l in sim.layers], np.float64)
-    flipped_before = np.array([1.0 - np.prod([q for q, s in zip(p_clean, stage)
-                                              if s <= l.index - 1]) for l in sim.layers])
+    index = np.array([l.index for l in sim.layers])
+    before = np.array(stage)[None, :] <= index[:, None] - 1
+    flipped_before = 1.0 - np.where(before, p_clean[None, :], 1.0).prod(axis=1)
     return float(flipped_before @ w / w.sum())
 
 

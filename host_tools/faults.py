@@ -101,12 +101,15 @@ def error_masks(keys: np.ndarray, n_words: int, rate: RateThresholds) -> np.ndar
     return masks
 
 
+def _no_errors() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.uint32)
+
+
 def _error_words(keys: np.ndarray, n_words: int, rate: RateThresholds
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The non-zero entries of error_masks: (rows, words, masks), in row-major order."""
-    none = (np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.uint32))
     if rate.any == 0 or n_words == 0:
-        return none
+        return _no_errors()
     from .sim import native  # here: faults.py stays importable without the simulator
     if native.enabled():  # the firmware's own fault_prng.c, compiled for this host
         return native.error_words(keys, n_words, rate.any, rate.bit, rate.first)
@@ -117,11 +120,10 @@ def _error_words_numpy(keys: np.ndarray, n_words: int, rate: RateThresholds
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """_error_words in numpy (rate.any > 0, n_words > 0)."""
     keys = np.asarray(keys, dtype=np.uint32).reshape(-1, 1)
-    none = (np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.uint32))
     words = np.arange(n_words, dtype=np.uint32).reshape(1, -1)
     rows, cols = np.nonzero(_draw(keys, words, 0) < np.uint32(rate.any))
     if rows.size == 0:
-        return none
+        return _no_errors()
     k, w = keys[rows, 0], cols.astype(np.uint32)
     first = np.array(rate.first, dtype=np.uint32)
     f = (first[None, :] <= _draw(k, w, 1)[:, None]).sum(axis=1).astype(np.uint32)

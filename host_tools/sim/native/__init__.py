@@ -21,10 +21,10 @@ loader.py builds and loads the library, layers.py wraps the layers, faults.py th
 draws.
 """
 from .faults import error_words, flip
-from .layers import (BUILDERS, avgpool, conv, depthwise, maxpool, pack_filter, reduce_max,
-                     reduce_mean, softmax)
+from .layers import (BUILDERS, avgpool, conv, depthwise, maxpool, reduce_max, reduce_mean,
+                     softmax)
 from .loader import NativeError, conv_kind, enabled, library, library_path
 
 __all__ = ["BUILDERS", "NativeError", "avgpool", "conv", "conv_kind", "depthwise", "enabled",
-           "error_words", "flip", "library", "library_path", "maxpool", "pack_filter",
+           "error_words", "flip", "library", "library_path", "maxpool",
            "reduce_max", "reduce_mean", "softmax"]

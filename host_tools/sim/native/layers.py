@@ -113,7 +113,7 @@ def _requant(p: dict, bias: np.ndarray, bound: np.ndarray, keep: list[np.ndarray
                    p["output_zp"], p["act_min"], p["act_max"], scale, offset)
 
 
-def pack_filter(w: np.ndarray, dil_w: int, kind: str) -> np.ndarray:
+def _pack_filter(w: np.ndarray, dil_w: int, kind: str) -> np.ndarray:
     """(out_c, k_h, k_w, in_c) int8 -> sim_conv.c's [blocks][words][lanes][per word] for
     build `kind` (CONV_PACKING): the window as its runs (a filter row's k_w * in_c values,
     or one tap's in_c values when dil_w > 1), each zero-padded to whole words; out_c
@@ -139,7 +139,7 @@ def conv(p: dict) -> Kernel | None:
     if kind is None or runs > MAX_RUNS:
         return None
     w = _const(p["filter"]).astype(np.int8).reshape(p["out_c"], p["k_h"], p["k_w"], p["in_c"])
-    packed = pack_filter(w, p["dil_w"], kind)
+    packed = _pack_filter(w, p["dil_w"], kind)
     blocks, k4, lanes = packed.shape[:3]
     # the products see x + 128 (<= 255): take 128 * sum(w) back out of the bias
     w2d = w.reshape(p["out_c"], -1).astype(np.int64)

@@ -1,12 +1,12 @@
 """Energy per inference of a per-layer QL assignment: a thin adapter over issue 5's energy
-model (host_tools.energy, the paper's Eq. 1-2), so the sweep and `host_tools energy`
+model (host_tools.intermittent.energy, the paper's Eq. 1-2), so the sweep and `host_tools energy`
 print the same figures for the same QLs.
 
-host_tools.energy composes per task: compute (cycles x E_cycle), persisting the task's
+host_tools.intermittent.energy composes per task: compute (cycles x E_cycle), persisting the task's
 output (32-bit writes x (E_cycle + 32 E_bit(QL))), committing the progress record (Q0)
 and restoring what the task reads, plus persisting the model inputs at Q0 once. Which
 tensors are persisted, and what each task restores, come from the compiler's own
-persistence plan (codegen.persist via host_tools.nvm_config.make_plan, as an nvm=mram
+persistence plan (codegen.persist via host_tools.intermittent.nvm_config.make_plan, as an nvm=mram
 build computes it); cycles are QEMU instruction counts of each layer (run once per model
 and board, then cached in the campaign database): QEMU has no cycle model, so this treats
 one instruction as one cycle, and every printed figure says so.
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from boards import Board
 from codegen.memoptions import MemoryOptions
 
-from .. import energy as eq
+from ..intermittent import energy as eq
 from ..errors import ToolError
-from ..qltable import QLTable
+from ..intermittent.qltable import QLTable
 from .store import Store
 from .tasks import PatchOption
 
@@ -43,7 +43,7 @@ class LayerCosts:
     def source(self) -> str:
         how = ("measured on QEMU by instruction count, 1 instruction taken as 1 cycle"
                if self.unit == "instructions" else f"measured {self.unit}")
-        return (f"modelled energy (Eq. 1-2, host_tools.energy: compute + persist + commit + "
+        return (f"modelled energy (Eq. 1-2, host_tools.intermittent.energy: compute + persist + commit + "
                 f"restore) from {how}; E_cycle {self.pj_per_cycle} pJ ({self.power_source})")
 
 
@@ -88,7 +88,7 @@ def persistence_plan(board: Board, model: Path, mem: MemoryOptions = MemoryOptio
     """(model.json "persist", op per task) of an nvm=mram build, computed without building:
     the same compile (memory options `mem`, or the given compile_for result) and plan as
     SConstruct."""
-    from ..nvm_config import NvmOptions, make_plan
+    from ..intermittent.nvm_config import NvmOptions, make_plan
     compiled = compiled if compiled is not None else compile_for(board, model, mem)
     plan = make_plan(compiled, board, NvmOptions(nvm="mram"))
     return plan.metadata(), tuple(layer.op.kind for layer in compiled.layers)
@@ -111,9 +111,9 @@ def measure_counts(board: Board, model: Path, store: Store, sha: str,
     cached = store.layer_counts(sha, key)
     if cached:
         return cached
-    from ..bench import build, progress
-    from ..reference import default_inputs
-    from ..run import run_inference
+    from ..measure.bench import build, progress
+    from ..reference.golden import default_inputs
+    from ..measure.inference import run_inference
 
     progress(f"sweep: measuring per-layer instruction counts of {model.name} on {board.name} "
              "(once per model and board) ...")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..faults import ByteFlips, RateThresholds, byte_flips
+from ..intermittent.faults import ByteFlips, RateThresholds, byte_flips
 from ..sim import Simulator
 from .tasks import TaskMap
 
@@ -42,7 +42,7 @@ CLEAN_CACHE_BYTES = 512 << 20  # ~4,500 ResNet-8 or ~7,000 DS-CNN samples' activ
 # flips in its first layers) the chunk runs in full, as without reuse, and the cache is
 # filled by a later, cheaper chunk of the same samples. With the native engine,
 # resuming at fractions of 0.5-0.9 was up to 1.2x slower than running in full
-# (host_tools.sim.bench --campaign, Q2 on the digit models and DS-CNN).
+# (host_tools.sweep.throughput --campaign, Q2 on the digit models and DS-CNN).
 MAX_WORK_FRACTION = 0.5
 
 Activations = dict[int, np.ndarray]  # storage tensor -> (batch, bytes) int8

@@ -4,7 +4,7 @@ A chunk is (configuration, sample range, repeat). Trial (sample i, repeat r) rep
 what the firmware does for INFER with seed = campaign seed + r and inference index i:
 every persisted tensor (model inputs at the input QL, then each task's output at that
 task's QL; a task is one layer, or a whole patch stage of a patch build: tasks.py) is
-corrupted by host_tools.faults.flip_bits with stream i * 65536 + pid, and
+corrupted by host_tools.intermittent.faults.flip_bits with stream i * 65536 + pid, and
 later layers read the corrupted values. A trial's outcome depends only on (seed, r, i,
 QLs), never on how the campaign was cut into chunks or where a chunk ran, so local,
 resumed and cluster runs give identical totals.
@@ -33,10 +33,10 @@ import numpy as np
 
 from codegen.persist import INPUT_QL
 
-from ..faults import RateThresholds, flip_bits, thresholds_for
-from ..qltable import QLTable
+from ..intermittent.faults import RateThresholds, flip_bits, thresholds_for
+from ..intermittent.qltable import QLTable
 from ..sim import Simulator
-from ..sim.nvm_image import NvmImage, NvmLayout
+from ..intermittent.nvm_image import NvmImage, NvmLayout
 from . import reuse as reuse_mod
 from .reuse import FlipPlan
 from .tasks import TaskMap
@@ -259,7 +259,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     c = task.chunk
     seed = (task.seed + c.repeat) & 0xFFFFFFFF
     # one BLAS thread: the matrices are small, and 2 threads ran MobileNetV1 0.25 @96 at
-    # 284 instead of 655 inferences/s here (host_tools.sim.bench --threads 1 / 2)
+    # 284 instead of 655 inferences/s here (host_tools.sweep.throughput --threads 1 / 2)
     with _threadpools().limit(limits=1):
         pred = top1(simulate(sim, task.x, c.qls, task.faults, seed, c.start, reuse=task.reuse))
     agree = int((pred == task.clean_top1).sum())

@@ -11,7 +11,7 @@ call per small op. Here each layer is one C call over the whole batch:
   tables of all 65,536 input pairs) in portable C;
 - pooling, softmax and the reductions are the firmware's own kernels_c/ sources, run
   once per sample (sim_batch.c);
-- write faults are the firmware's own firmware/fault_prng.c (sim_faults.c).
+- write faults are the firmware's own firmware/nvm/fault_prng.c (sim_faults.c).
 
 Every result is identical to the numpy kernels (tests/test_sim_native.py), which stay
 the reference and the fallback: Simulator(engine="auto") uses this engine where the

@@ -1,4 +1,4 @@
-"""Write-fault draws of host_tools/faults.py by the firmware's own fault_prng.c, compiled
+"""Write-fault draws of host_tools/intermittent/faults.py by the firmware's own fault_prng.c, compiled
 into the native library (sim_faults.c), over whole batches."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from .loader import P8, P32, PU32, function, ptr
 
 
-class FaultRate(ctypes.Structure):  # firmware/fault_prng.h tp_fault_rate
+class FaultRate(ctypes.Structure):  # firmware/nvm/fault_prng.h tp_fault_rate
     _fields_ = [("any", ctypes.c_uint32), ("bit", ctypes.c_uint32),
                 ("first", ctypes.c_uint32 * 31)]
 

@@ -27,7 +27,7 @@ KERNELS_C = ROOT / "kernels_c"
 # the firmware's kernels sim_batch.c runs, compiled with it; headers they include
 KERNEL_SOURCES = ("tp_softmax.c", "tp_reduce.c", "tp_pool.c")
 KERNEL_HEADERS = ("tp_softmax.h", "tp_reduce.h", "tp_pool.h", "tp_fixedpoint.h", "tp_requant.h")
-FIRMWARE = ROOT / "firmware"
+FIRMWARE = ROOT / "firmware" / "nvm"
 FIRMWARE_SOURCES = ("fault_prng.c", "fault_prng.h")  # compiled into sim_faults.c
 # -fno-trapping-math / -fno-math-errno let floor() vectorise; no result changes (no reassociation)
 FLAGS = ("-O3", "-march=native", "-fno-trapping-math", "-fno-math-errno", "-shared", "-fPIC",
@@ -145,7 +145,7 @@ def function(name: str, argtypes: list, restype=ctypes.c_int):
 
 
 def enabled() -> bool:
-    """Whether callers outside a Simulator (host_tools/faults.py) should use the library:
+    """Whether callers outside a Simulator (host_tools/intermittent/faults.py) should use the library:
     not when $TP_SIM_ENGINE is numpy, nor where it cannot be built (Simulator warns)."""
     if os.environ.get("TP_SIM_ENGINE") == "numpy":
         return False

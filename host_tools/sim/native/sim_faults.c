@@ -2,7 +2,7 @@
  * The firmware's write-fault PRNG over whole batches, for the host simulator's native
  * engine.
  *
- * firmware/fault_prng.c is compiled into this file as it is (included, so its hash
+ * firmware/nvm/fault_prng.c is compiled into this file as it is (included, so its hash
  * inlines into the loop below), which makes the simulator's flips the firmware's by
  * construction. Nearly every word passes with its first draw, so that draw is computed
  * for a block of words in a loop the compiler vectorises, and the firmware's
@@ -17,7 +17,7 @@
 
 /**
  * @brief  The words with a non-zero error mask, for each key, in row-major order
- *         (host_tools/faults.py _error_words).
+ *         (host_tools/intermittent/faults.py _error_words).
  * @param[in]  keys     [batch] tensor keys (tp_fault_key)
  * @param[in]  batch    rows
  * @param[in]  n_words  32-bit words per row
@@ -63,7 +63,7 @@ int64_t tp_sim_error_words(const uint32_t *keys, int32_t batch, int32_t n_words,
 }
 
 /**
- * @brief  What NVM holds after a batch of "flip" writes (host_tools/faults.py flip_bits):
+ * @brief  What NVM holds after a batch of "flip" writes (host_tools/intermittent/faults.py flip_bits):
  *         row r of data written under tp_fault_key(seed, streams[r]), each little-endian
  *         32-bit word XORed with its error mask; flips in the padding of a last partial
  *         word are dropped.

@@ -1,0 +1,1 @@
+"""The correctness reference: TFLite golden outputs and model inputs."""

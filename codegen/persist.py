@@ -50,7 +50,7 @@ class PersistedTensor:
 
 @dataclass
 class FaultTables:
-    """Per-QL integer thresholds of the fault PRNG (host_tools/faults.py), as C emits them."""
+    """Per-QL integer thresholds of the fault PRNG (host_tools/intermittent/faults.py), as C emits them."""
     model: str                                   # "none", "flip" or "switch"
     rates: dict[str, list[tuple[int, list[int], int]]]  # QL -> [(any, first[31], bit)] x 1 or 2
 

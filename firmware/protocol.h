@@ -4,7 +4,7 @@
  * Frame on the wire: COBS(cmd u8, seq u8, payload..., crc32 u32 LE) then 0x00.
  * Reply:             COBS(cmd|0x80, seq, status u8, payload..., crc32) then 0x00.
  * The CRC is zlib's CRC-32 over everything before it. All integers little-endian.
- * host_tools/protocol.py mirrors every number in this file.
+ * host_tools/target/protocol.py mirrors every number in this file.
  *
  * Exactly once: a request repeating the previous one (same seq and CRC) is answered
  * with the previous reply without running it again, so the host may resend any

@@ -7,9 +7,9 @@ import pytest
 
 from boards import load_board
 from firmware_build import FAKE_MODEL_DIR, build_firmware
-from host_tools.hostexe import start_host_exe
-from host_tools.process import ManagedProcess
-from host_tools.qemu import start_qemu
+from host_tools.target.hostexe import start_host_exe
+from host_tools.target.process import ManagedProcess
+from host_tools.target.qemu import start_qemu
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ def build_firmware(board: Board, model_dir: Path, out_dir: Path, opt: str = "-O2
     cmd = (
         [toolchain.compiler(board), opt, "-g"]
         + toolchain.compile_flags(board)
-        + ["-Werror", f"-I{REPO_ROOT / 'firmware'}", f"-I{model_dir}"]
+        + ["-Werror", f"-I{REPO_ROOT / 'firmware'}", f"-I{REPO_ROOT / 'firmware' / 'nvm'}", f"-I{model_dir}"]
         + [str(REPO_ROOT / s) for s in FIRMWARE_SOURCES]
         + [str(s) for s in toolchain.sources(board)]
         + [str(model_dir / "model.c")]

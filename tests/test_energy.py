@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from host_tools.capacitor import capacitance_for, size_capacitors, usable_energy_j
-from host_tools.energy import task_energies, totals_per_ql
+from host_tools.intermittent.capacitor import capacitance_for, size_capacitors, usable_energy_j
+from host_tools.intermittent.energy import task_energies, totals_per_ql
 from host_tools.errors import ToolError
-from host_tools.nvm_config import parse_options
-from host_tools.powerfail import check_fits_charge
-from host_tools.qltable import load_ql_map, load_ql_table, parse_ql
+from host_tools.intermittent.nvm_config import parse_options
+from host_tools.intermittent.powerfail import check_fits_charge
+from host_tools.intermittent.qltable import load_ql_map, load_ql_table, parse_ql
 from tests.support.scons_build import ROOT, scons
 
 # Two tasks: input 10 B, task 0 writes 8 B (reads the input), task 1 writes 3 B

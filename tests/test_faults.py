@@ -1,10 +1,10 @@
-"""Host fault simulator (host_tools/faults.py): rates, determinism, the two fault models."""
+"""Host fault simulator (host_tools/intermittent/faults.py): rates, determinism, the two fault models."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from host_tools.faults import RateThresholds, error_masks, flip_bits, mix32
+from host_tools.intermittent.faults import RateThresholds, error_masks, flip_bits, mix32
 
 
 def test_mix32_known_values():
@@ -71,7 +71,7 @@ def test_error_masks_first_bit_distribution_is_not_biased_to_bit_zero():
 
 @pytest.mark.parametrize("n", [1, 3, 4, 5, 1001, 4096])
 def test_byte_flips_are_flip_bits_without_the_data(n):
-    from host_tools.faults import byte_flips
+    from host_tools.intermittent.faults import byte_flips
     rng = np.random.default_rng(n)
     streams = rng.integers(0, 2**40, 16).astype(np.uint64)
     for p in (0.0, 1e-4, 1e-2, 0.3):

@@ -14,10 +14,10 @@ from cobs import cobs
 
 from boards import Board, list_boards, load_board
 from conftest import start_target
-from host_tools.device import Device
+from host_tools.target.device import Device
 from host_tools.errors import TargetError
-from host_tools.link import SerialLink
-from host_tools.protocol import Command, Status
+from host_tools.target.link import SerialLink
+from host_tools.target.protocol import Command, Status
 
 LAYERS = 140
 SIZE = 1000

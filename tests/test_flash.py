@@ -1,4 +1,4 @@
-"""host_tools.flash with stand-in flasher tools on PATH: command lines, missing tool,
+"""host_tools.target.flash with stand-in flasher tools on PATH: command lines, missing tool,
 no board connected, tool failure; and the CLI's one-line errors."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from boards import REPO_ROOT, load_board
 from host_tools.errors import TargetError
-from host_tools.flash import flash, flash_command
+from host_tools.target.flash import flash, flash_command
 
 
 @pytest.fixture

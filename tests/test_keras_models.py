@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from host_tools.reference import default_inputs
+from host_tools.reference.golden import default_inputs
 from tests.support.harness import ROOT, assert_bit_exact
 from tests.support.keras_models import mobilenet_v1, mobilenet_v2
 from tests.support.models import op_kinds

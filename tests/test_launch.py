@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from boards import REPO_ROOT, load_board, toolchain
-from host_tools import connect, qemu
-from host_tools.connect import open_device
+from host_tools.target import connect
+from host_tools.target import qemu
+from host_tools.target.connect import open_device
 from host_tools.errors import TargetError
-from host_tools.hostexe import start_host_exe
+from host_tools.target.hostexe import start_host_exe
 
 MPS2_BOARDS = ["mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505"]
 BOARD_CHECK = REPO_ROOT / "tests" / "fixtures" / "board_check" / "board_check.c"

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from cobs import cobs
 
-from host_tools.device import Device
+from host_tools.target.device import Device
 from host_tools.errors import LinkTimeout, TargetError
-from host_tools.link import SerialLink
-from host_tools.protocol import Command, Status
+from host_tools.target.link import SerialLink
+from host_tools.target.protocol import Command, Status
 
 # A behaviour gets (request number, cmd, seq, payload) and returns the bytes to send,
 # or a list of byte strings to send CHUNK_GAP_S apart.

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from boards import list_boards, load_board
-from host_tools.reference import default_inputs, reference_tensors
-from host_tools.run import run_inference
+from host_tools.reference.golden import default_inputs, reference_tensors
+from host_tools.measure.inference import run_inference
 from tests.support.scons_build import ROOT, SHARED_MODELS, scons, scons_build
 
 QEMU_BOARDS = [b for b in list_boards() if load_board(b).run_method == "qemu"]

@@ -1,4 +1,4 @@
-"""The simulator's image of the firmware's NVM region (host_tools/sim/nvm_image.py): slot
+"""The simulator's image of the firmware's NVM region (host_tools/intermittent/nvm_image.py): slot
 reuse, partial last words, and inferences carried one after another (fault model switch)."""
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.faults import RateThresholds, error_masks, fault_key, flip_bits, mix32
-from host_tools.qltable import load_ql_table
+from host_tools.intermittent.faults import RateThresholds, error_masks, fault_key, flip_bits, mix32
+from host_tools.intermittent.qltable import load_ql_table
 from host_tools.sim import Simulator
-from host_tools.sim.nvm_image import NvmImage, NvmLayout, NvmSlot
+from host_tools.intermittent.nvm_image import NvmImage, NvmLayout, NvmSlot
 from host_tools.sweep.campaign import uniform
 from host_tools.sweep.cost import persistence_plan
 from host_tools.sweep.datasets import load_digits_set
@@ -24,7 +24,7 @@ SEED = 5
 
 
 def _firmware_write(region: np.ndarray, slot: NvmSlot, src: np.ndarray, stream: int) -> None:
-    """firmware/nvm_mram_emu.c tp_nvm_write (fault=switch) word by word, on one region row."""
+    """firmware/nvm/nvm_mram_emu.c tp_nvm_write (fault=switch) word by word, on one region row."""
     key = fault_key(SEED, stream).reshape(1)
     words = (slot.bytes + 3) // 4
     m01 = error_masks(key, words, RATES[0])[0]

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.faults import flip_bits, thresholds_for
-from host_tools.nvm_build import build_nvm
-from host_tools.nvm_config import NvmOptions
-from host_tools.powerfail import infer, nvm_session
-from host_tools.qltable import load_ql_table
-from host_tools.reference import default_inputs
+from host_tools.intermittent.faults import flip_bits, thresholds_for
+from host_tools.measure.build import build_nvm
+from host_tools.intermittent.nvm_config import NvmOptions
+from host_tools.intermittent.powerfail import infer, nvm_session
+from host_tools.intermittent.qltable import load_ql_table
+from host_tools.reference.golden import default_inputs
 from tests.support.scons_build import ROOT
 
 BOARD = load_board("mps2-an500")

@@ -9,7 +9,7 @@ import pytest
 
 from boards import REPO_ROOT, load_board
 from host_tools.errors import TargetError
-from host_tools.ports import find_port, resolve_port
+from host_tools.target.ports import find_port, resolve_port
 
 
 @dataclass
@@ -59,7 +59,7 @@ def test_run_cli_with_auto_and_no_board_is_one_message(tmp_path):
     (tmp_path / "firmware.elf").write_bytes(b"")
     (tmp_path / "gen" / "model.json").write_text('{"inputs": [], "outputs": [], "layers": [], '
                                                  '"hash": 0, "name": "m"}')
-    code = ("import sys, host_tools.ports as p; p.list_ports.comports = lambda: []; "
+    code = ("import sys, host_tools.target.ports as p; p.list_ports.comports = lambda: []; "
             "from host_tools.__main__ import main; sys.exit(main(sys.argv[1:]))")
     proc = subprocess.run([sys.executable, "-c", code, "run", "--board", "stm32h743", "--elf",
                            str(tmp_path / "firmware.elf"), "--port", "auto"],

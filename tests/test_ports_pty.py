@@ -13,8 +13,8 @@ import pytest
 from cobs import cobs
 
 from host_tools.errors import LinkTimeout
-from host_tools.link import SerialLink
-from host_tools.protocol import Command
+from host_tools.target.link import SerialLink
+from host_tools.target.protocol import Command
 
 BOOT_NOISE = b"\xff\x13\x37 reset \x00\x00\x42"  # what a resetting board may put on the wire
 

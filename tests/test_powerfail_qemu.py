@@ -12,10 +12,10 @@ import sys
 import pytest
 
 from boards import load_board
-from host_tools.nvm_build import build_nvm
-from host_tools.nvm_config import NvmOptions
-from host_tools.powerfail import campaign
-from host_tools.reference import default_inputs
+from host_tools.measure.build import build_nvm
+from host_tools.intermittent.nvm_config import NvmOptions
+from host_tools.intermittent.powerfail import campaign
+from host_tools.reference.golden import default_inputs
 from tests.support.scons_build import ROOT, SHARED_MODELS
 
 BOARD = load_board("mps2-an500")

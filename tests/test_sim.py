@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from host_tools.reference import reference_tensors
+from host_tools.reference.golden import reference_tensors
 from host_tools.sim import Simulator, SimulatorError
 from host_tools.sim import fixedpoint as fx
 from codegen.quant import requantize

@@ -210,7 +210,7 @@ def test_fault_draws_match_numpy(monkeypatch):
     """flip_bits, byte_flips and error_masks by the firmware's fault_prng.c compiled into
     the native library equal the numpy implementation (faults.py), partial words and
     multi-bit masks included."""
-    from host_tools import faults
+    from host_tools.intermittent import faults
     rng = np.random.default_rng(16)
 
     def draws(n: int, p: float, seed: int) -> list[np.ndarray]:

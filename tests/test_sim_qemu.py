@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.nvm_build import build_nvm
-from host_tools.nvm_config import NvmOptions
-from host_tools.powerfail import infer, nvm_session
-from host_tools.qltable import load_ql_table
+from host_tools.measure.build import build_nvm
+from host_tools.intermittent.nvm_config import NvmOptions
+from host_tools.intermittent.powerfail import infer, nvm_session
+from host_tools.intermittent.qltable import load_ql_table
 from host_tools.sim import Simulator
-from host_tools.sim.nvm_image import NvmLayout
+from host_tools.intermittent.nvm_image import NvmLayout
 from host_tools.sweep.cost import persistence_plan
 from host_tools.sweep.datasets import load_digits_set
 from host_tools.sweep.trials import FaultSetup, simulate, simulate_sequence

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.connect import open_device
-from host_tools.reference import default_inputs
-from host_tools.stackuse import StackMeasure, image_ram, load_measure, save_measure
+from host_tools.target.connect import open_device
+from host_tools.reference.golden import default_inputs
+from host_tools.artifacts.stackuse import StackMeasure, image_ram, load_measure, save_measure
 from tests.support.scons_build import ROOT, scons_build
 
 MODEL = ROOT.parent / "shared/models/dscnn_kws_int8.tflite"

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from host_tools.qltable import load_ql_table
+from host_tools.intermittent.qltable import load_ql_table
 from host_tools.sim import Simulator
-from host_tools.sweep import cli, runner
+from host_tools.sweep import runner
+from host_tools.cli import sweep as cli
 from host_tools.sweep.campaign import Campaign, uniform
 from host_tools.sweep.datasets import load_digits_set
 from host_tools.sweep.store import Store
@@ -129,11 +130,11 @@ def test_persistence_dominated_model_saves_more(tmp_path, capsys):
 
 @pytest.mark.parametrize("model", [CNN, MOBILE], ids=lambda p: p.stem)
 def test_energy_is_issue5_model_on_the_firmware_persistence_plan(model):
-    """The sweep's energy equals host_tools.energy's totals for every uniform QL, on the
+    """The sweep's energy equals host_tools.intermittent.energy's totals for every uniform QL, on the
     persistence plan an nvm=mram build uses, and the simulator corrupts exactly the
     tensors that plan persists (same tensor, size and stream id)."""
     from boards import load_board
-    from host_tools import energy as eq
+    from host_tools.intermittent import energy as eq
     from host_tools.sweep.cost import LayerCosts, energy, persistence_plan
     board, table = load_board("mps2-an500"), load_ql_table()
     persist, ops = persistence_plan(board, model)

@@ -12,12 +12,12 @@ import pytest
 from boards import load_board
 from codegen.errors import CompileError
 from codegen.memoptions import MemoryOptions
-from host_tools.nvm_build import build_nvm
-from host_tools.nvm_config import NvmOptions
-from host_tools.qltable import load_ql_table
+from host_tools.measure.build import build_nvm
+from host_tools.intermittent.nvm_config import NvmOptions
+from host_tools.intermittent.qltable import load_ql_table
 from host_tools.sim import Simulator
-from host_tools.sim.nvm_image import NvmLayout
-from host_tools.sweep import cli
+from host_tools.intermittent.nvm_image import NvmLayout
+from host_tools.cli import sweep as cli
 from host_tools.sweep.campaign import Campaign
 from host_tools.sweep.cost import compile_for, persistence_plan
 from host_tools.sweep.datasets import load_digits_set

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.faults import RateThresholds, byte_flips
-from host_tools.qltable import load_ql_table
+from host_tools.intermittent.faults import RateThresholds, byte_flips
+from host_tools.intermittent.qltable import load_ql_table
 from host_tools.sim import Simulator
-from host_tools.sim.nvm_image import NvmLayout
+from host_tools.intermittent.nvm_image import NvmLayout
 from host_tools.sweep import reuse
 from host_tools.sweep.campaign import uniform
 from host_tools.sweep.cost import persistence_plan

@@ -2,7 +2,7 @@
  * Counter-based write-fault PRNG for the emulated STT-MRAM.
  *
  * Every draw is a hash of (seed, stream, word, lane), so the host simulator
- * (host_tools/faults.py, whose docstring specifies the algorithm) reproduces the
+ * (host_tools/intermittent/faults.py, whose docstring specifies the algorithm) reproduces the
  * same flips for any word without replaying a sequence, vectorised over inferences.
  * Cost per persisted 32-bit word: two hashes and a compare unless a fault hits it.
  */

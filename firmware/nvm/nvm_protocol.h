@@ -1,6 +1,6 @@
 /*
  * Serial commands of intermittent inference (nvm=mram builds only); protocol.c hands
- * them over. Layouts (little-endian); host_tools/nvm_device.py mirrors them:
+ * them over. Layouts (little-endian); host_tools/target/nvm_device.py mirrors them:
  *
  *   NVM_START  0x08: inference u32, seed u32, flags u8 (bit 0: write faults),
  *                    budget_fj u64, first_charge_fj u64, n u8, n x inject u32 (n <= 8)

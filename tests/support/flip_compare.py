@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from boards import Board
-from host_tools.powerfail import infer, nvm_session
-from host_tools.reference import default_inputs
+from host_tools.intermittent.powerfail import infer, nvm_session
+from host_tools.reference.golden import default_inputs
 from host_tools.sim import Simulator
 from host_tools.sweep.trials import FaultSetup, simulate
 

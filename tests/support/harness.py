@@ -12,7 +12,7 @@ import numpy as np
 from codegen.compile import compile_model, write_outputs
 from codegen.lowering import Target
 from codegen.memoptions import MemoryOptions
-from host_tools.reference import default_inputs, reference_tensors
+from host_tools.reference.golden import default_inputs, reference_tensors
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNELS = ROOT / "kernels_c"

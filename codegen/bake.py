@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from .lowering import IntArg, KernelCall
+from .model import Layer
 
 DW_DSP = "tp_depthwise_s8_dsp"
 DW_INLINE = "tp_depthwise_s8_dsp_inline"
@@ -29,7 +30,7 @@ def _depthwise(call: KernelCall) -> KernelCall:
                                comment=f"{call.comment}, inlined with its constants")
 
 
-def bake_layers(layers: list) -> list:
+def bake_layers(layers: list[Layer]) -> list[Layer]:
     """The layers with every call that has an inline form switched to it."""
     out = []
     for layer in layers:

@@ -27,6 +27,7 @@ from .ir import Graph
 from .lowering import KernelCall, ScratchArg, TensorArg
 from .memplan import ALIGN
 from .ops.dsp import depthwise_scratch
+from .model import Layer
 
 FUNCTION = "tp_depthwise_inplace_s8"
 FUNCTION_DSP = "tp_depthwise_inplace_s8_dsp"  # rows by tp_depthwise_s8_dsp
@@ -80,7 +81,7 @@ def pointwise_gap(p: dict, band: int, descending: bool) -> int:
     return need if descending else -need
 
 
-def _pw_eligible(graph: Graph, layers: list, i: int) -> bool:
+def _pw_eligible(graph: Graph, layers: list[Layer], i: int) -> bool:
     layer = layers[i]
     if layer.stage or len(layer.calls) != 1 or layer.share_shift is not None:
         return False
@@ -101,7 +102,7 @@ def _pw_eligible(graph: Graph, layers: list, i: int) -> bool:
     return src not in later
 
 
-def _pw_layer(layer, descending: bool | None = None):
+def _pw_layer(layer: Layer, descending: bool | None = None) -> Layer:
     """The layer with its 1x1 call in place, its output pointwise_gap bytes from the
     input's start. By default the order keeps the output within one band of the input's
     start (descending when it widens), so chains of in-place layers do not drift."""
@@ -120,7 +121,7 @@ def _pw_layer(layer, descending: bool | None = None):
                                share_shift=pointwise_gap(p, band, descending))
 
 
-def _eligible(graph: Graph, layers: list, i: int) -> bool:
+def _eligible(graph: Graph, layers: list[Layer], i: int) -> bool:
     layer = layers[i]
     if layer.stage or len(layer.calls) != 1:
         return False
@@ -160,7 +161,7 @@ def _ring_call(call: KernelCall) -> KernelCall:
                       comment=f"in place, {rows} output row(s) held; {call.comment}")
 
 
-def _inplace_layer(layer, ring: bool = False):
+def _inplace_layer(layer: Layer, ring: bool = False) -> Layer:
     """The layer with its depthwise call in place: as it is for the DSP kernels (unless
     ring), else by output rows held in a ring."""
     call = layer.calls[0]
@@ -173,7 +174,7 @@ def _inplace_layer(layer, ring: bool = False):
 DESCENT_ROUNDS = 3  # rounds of per-layer improvement; converges in 2 on the shared models
 
 
-def _options(original) -> list:
+def _options(original: Layer) -> list[Layer]:
     """Ways to run a switchable layer: as lowered first, then in place (depthwise: the
     kernel itself for DSP, else or also the ring; pointwise: the default band order, then
     the other)."""
@@ -186,8 +187,8 @@ def _options(original) -> list:
     return [original, default, _pw_layer(original, not default.calls[0].params["descending"])]
 
 
-def apply_inplace(graph: Graph, layers: list, arena_of: Callable[[list], int],
-                  keep_all: bool = False) -> list:
+def apply_inplace(graph: Graph, layers: list[Layer], arena_of: Callable[[list[Layer]], int],
+                  keep_all: bool = False) -> list[Layer]:
     """Layers with eligible depthwise and pointwise calls switched to in place
     (graph.aliases updated for depthwise, share_shift set for pointwise).
 
@@ -211,7 +212,7 @@ def apply_inplace(graph: Graph, layers: list, arena_of: Callable[[list], int],
     if keep_all or not options:
         return layers
 
-    def trial(i: int, layer) -> int:
+    def trial(i: int, layer: Layer) -> int:
         out = options[i][0].calls[0].args[1].tensor
         alias = graph.aliases.pop(out, None)
         if layer is not options[i][0] and options[i][0].calls[0].params_type == \
@@ -223,7 +224,7 @@ def apply_inplace(graph: Graph, layers: list, arena_of: Callable[[list], int],
             graph.aliases[out] = alias
         return arena
 
-    def take(i: int, layer) -> None:
+    def take(i: int, layer: Layer) -> None:
         out = options[i][0].calls[0].args[1].tensor
         graph.aliases.pop(out, None)
         if layer is not options[i][0] and options[i][0].calls[0].params_type == \
@@ -250,11 +251,11 @@ def apply_inplace(graph: Graph, layers: list, arena_of: Callable[[list], int],
     return layers
 
 
-def is_pointwise_inplace(layer) -> bool:
+def is_pointwise_inplace(layer: Layer) -> bool:
     return any(c.function in _PW_LOWERED.values() for c in layer.calls)
 
 
-def is_inplace(layer) -> bool:
+def is_inplace(layer: Layer) -> bool:
     """Depthwise or pointwise running in place (the memory report's column)."""
     return layer.in_place or any(
         c.function in (FUNCTION, FUNCTION_DSP, FUNCTION_DSP_RS, *_PW_LOWERED.values())

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 from .inplace import is_inplace
-
-if TYPE_CHECKING:
-    from .compile import CompiledModel
+from .model import CompiledModel
 
 
 @dataclass
@@ -36,7 +32,7 @@ class MemoryReport:
         return max((la.live_bytes for la in self.layers), default=0)
 
 
-def memory_report(model: "CompiledModel") -> MemoryReport:
+def memory_report(model: CompiledModel) -> MemoryReport:
     rows = []
     for layer in model.layers:
         op = f"PATCH STAGE ({len(layer.stage)} ops)" if layer.stage else layer.op.kind

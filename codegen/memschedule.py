@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from .inplace import apply_inplace
 from .ir import Graph
 from .memoptions import MemoryOptions
-from .memplan import layer_buffers, plan_arena
+from .lifetimes import plan_memory
 from .patch import build_stage, chain_length
+from .model import Layer
 
 MAX_AUTO_P = 8
 
@@ -25,17 +26,17 @@ class PatchChoice:
     extra_macs: int
 
 
-def arena_of(graph: Graph, layers: list) -> int:
-    return plan_arena(layer_buffers(graph, layers)).arena_bytes
+def arena_of(graph: Graph, layers: list[Layer]) -> int:
+    return plan_memory(graph, layers).arena_bytes
 
 
-def _with_inplace(graph: Graph, layers: list, inplace: bool, keep_all: bool = False) -> list:
+def _with_inplace(graph: Graph, layers: list[Layer], inplace: bool, keep_all: bool = False) -> list[Layer]:
     if not inplace:
         return layers
     return apply_inplace(graph, layers, lambda ls: arena_of(graph, ls), keep_all=keep_all)
 
 
-def _trial_arena(graph: Graph, layers: list, inplace: bool) -> int:
+def _trial_arena(graph: Graph, layers: list[Layer], inplace: bool) -> int:
     """Arena of `layers` with every eligible depthwise in place, graph left unchanged."""
     saved = dict(graph.aliases)
     try:
@@ -45,7 +46,7 @@ def _trial_arena(graph: Graph, layers: list, inplace: bool) -> int:
         graph.aliases.update(saved)
 
 
-def choose_patch(graph: Graph, layers: list, options: MemoryOptions) -> PatchChoice | None:
+def choose_patch(graph: Graph, layers: list[Layer], options: MemoryOptions) -> PatchChoice | None:
     """Best (p, n) for patch=auto, or None when no stage lowers the arena within budget."""
     total = sum(layer.macs for layer in layers) or 1
     best = PatchChoice(0, 0, _trial_arena(graph, layers, options.inplace), 0)
@@ -62,7 +63,7 @@ def choose_patch(graph: Graph, layers: list, options: MemoryOptions) -> PatchCho
     return best if best.p else None
 
 
-def schedule_memory(graph: Graph, layers: list, options: MemoryOptions) -> list:
+def schedule_memory(graph: Graph, layers: list[Layer], options: MemoryOptions) -> list[Layer]:
     spec = options.patch_spec()
     if options.patch == "auto":
         choice = choose_patch(graph, layers, options)

@@ -22,6 +22,7 @@ from .ir import Graph
 from .lowering import BufferArg, KernelCall, ScratchArg, TensorArg
 from .memplan import ALIGN, Buffer, plan_arena
 from .ops.dsp import depthwise_scratch
+from .model import Layer
 
 DW_DSP = "tp_depthwise_s8_dsp"  # prefix of the DSP depthwise variants (plane scratch)
 
@@ -58,7 +59,7 @@ def _channels(call: KernelCall) -> tuple[int, int]:
     return p.get("in_c", p.get("c")), p.get("out_c", p.get("c"))
 
 
-def chain_length(graph: Graph, layers: list) -> int:
+def chain_length(graph: Graph, layers: list[Layer]) -> int:
     """How many leading layers can form a patch stage: single windowed kernels chained
     output to input, with intermediates read by nothing else."""
     n = 0
@@ -160,7 +161,7 @@ def share_shift(patches: list[list[Tile]], in_w: int, in_c: int, out_w: int, out
     return _floor_align(worst if worst is not None else 0)
 
 
-def build_stage(graph: Graph, layers: list, p: int, n: int, share: bool = True) -> list:
+def build_stage(graph: Graph, layers: list[Layer], p: int, n: int, share: bool = True) -> list[Layer]:
     """layers with the first n replaced by one patch-stage layer (p x p patches); with
     share, the stage output goes into the input's slot (see share_shift)."""
     limit = chain_length(graph, layers)

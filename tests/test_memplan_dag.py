@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codegen.memplan import layer_buffers, plan_arena
+from codegen.lifetimes import layer_buffers
+from codegen.memplan import plan_arena
 
 
 @dataclass
@@ -29,6 +30,7 @@ class _Layer:
     output: int
     calls: list[_Call]
     local_bytes: int = 0
+    share_shift: int | None = None  # codegen.model.Layer's: no in-place sharing here
 
 
 @dataclass

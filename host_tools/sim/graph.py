@@ -19,7 +19,8 @@ from typing import Callable
 
 import numpy as np
 
-from codegen.compile import Layer, lower_graph, optimize
+from codegen.compile import lower_graph, optimize
+from codegen.model import Layer
 from codegen.ir import Graph, Tensor
 from codegen.lowering import ScratchArg, Target, TensorArg
 from codegen.reader import read_model

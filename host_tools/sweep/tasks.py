@@ -17,7 +17,7 @@ from codegen.memoptions import DEFAULT_PATCH_OVERHEAD, MemoryOptions, parse_over
 from ..errors import ToolError
 
 if TYPE_CHECKING:
-    from codegen.compile import CompiledModel
+    from codegen.model import CompiledModel
 
     from ..sim import Simulator
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 import numpy as np
 
 from .ir import C_TYPES
-from .persist import template_context as persist_context
 from .lowering import BufferArg, ConstArray, IntArg, ScratchArg, TensorArg
-
-if TYPE_CHECKING:
-    from .compile import CompiledModel
+from .model import CompiledModel
+from .nvm.plan import template_context as persist_context
 
 TEMPLATES = Path(__file__).parent / "templates"
 _DTYPE_ENUM = {"int8": "TP_INT8", "uint8": "TP_UINT8", "int16": "TP_INT16", "int32": "TP_INT32",
@@ -72,7 +69,7 @@ class _Arrays:
         return name
 
 
-def emit_model(model: "CompiledModel", model_file: str) -> EmittedModel:
+def emit_model(model: CompiledModel, model_file: str) -> EmittedModel:
     graph, plan = model.graph, model.plan
     arrays = _Arrays()
     const_tensors: dict[int, str] = {}
@@ -145,7 +142,7 @@ def emit_model(model: "CompiledModel", model_file: str) -> EmittedModel:
     return EmittedModel(model_c, model_h, metadata, arrays.bytes)
 
 
-def _tensor_meta(model: "CompiledModel", index: int) -> dict:
+def _tensor_meta(model: CompiledModel, index: int) -> dict:
     t = model.graph.tensors[index]
     meta = {"tensor": index, "name": t.name, "shape": list(t.shape), "dtype": t.dtype,
             "bytes": t.nbytes}
@@ -155,7 +152,7 @@ def _tensor_meta(model: "CompiledModel", index: int) -> dict:
     return meta
 
 
-def _metadata(model: "CompiledModel", ctx: dict) -> dict:
+def _metadata(model: CompiledModel, ctx: dict) -> dict:
     """What the host tools need to talk to the firmware and check it against TFLite."""
     return {
         "name": model.graph.name,

@@ -26,12 +26,18 @@ class Target:
     dsp: bool           # ARMv7E-M / ARMv8-M DSP extension (SMLAD, SXTB16)
     fpu: bool
     fpu_double: bool = True  # binary64 in hardware (FPv5-D16, the host); False: soft-float
+    # what the persistence plan (nvm=mram) needs of the board:
+    board: str = "host"
+    retains_ram: bool = False            # .noinit RAM survives a reset (cross-built firmware)
+    pj_per_cycle: float | None = None    # active power in uW/MHz = pJ per cycle (energy model)
 
     @staticmethod
     def for_board(board: "Board") -> "Target":
         """The target a board's build compiles for (every caller must agree, or the plans,
         kernels and costs they derive differ from the firmware's)."""
-        return Target(board.cpu, board.dsp, board.fpu, board.fpu_double)
+        return Target(board.cpu, board.dsp, board.fpu, board.fpu_double, board=board.name,
+                      retains_ram=board.toolchain == "arm-none-eabi",
+                      pj_per_cycle=board.power_uw_per_mhz)
 
 
 @dataclass

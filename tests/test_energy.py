@@ -5,10 +5,11 @@ import pytest
 
 from host_tools.intermittent.capacitor import capacitance_for, size_capacitors, usable_energy_j
 from host_tools.intermittent.energy import task_energies, totals_per_ql
+from codegen.errors import CompileError
 from host_tools.errors import ToolError
-from host_tools.intermittent.nvm_config import parse_options
+from codegen.nvm.options import parse_options
 from host_tools.intermittent.powerfail import check_fits_charge
-from host_tools.intermittent.qltable import load_ql_map, load_ql_table, parse_ql
+from codegen.nvm.quality import load_ql_map, load_ql_table, parse_ql
 from tests.support.scons_build import ROOT, scons
 
 # Two tasks: input 10 B, task 0 writes 8 B (reads the input), task 1 writes 3 B
@@ -68,31 +69,31 @@ def test_capacitor_sizing():
 
 def test_bad_ql_and_map(tmp_path):
     assert parse_ql("q3") == "Q3"
-    with pytest.raises(ToolError, match="unknown quality level 'Q7'"):
+    with pytest.raises(CompileError, match="unknown quality level 'Q7'"):
         parse_ql("Q7")
     good = tmp_path / "good.txt"
     good.write_text("# comment\ndefault Q1\n2 Q4\n")
     assert load_ql_map(good, 3) == {0: "Q1", 1: "Q1", 2: "Q4"}
     bad = tmp_path / "bad.txt"
     bad.write_text("0 Q1\n1 Q9\n")
-    with pytest.raises(ToolError, match=r"line 2 .*unknown quality level"):
+    with pytest.raises(CompileError, match=r"line 2 .*unknown quality level"):
         load_ql_map(bad, 2)
     missing = tmp_path / "missing.txt"
     missing.write_text("0 Q1\n")
-    with pytest.raises(ToolError, match=r"no QL for layer\(s\) \[1\]"):
+    with pytest.raises(CompileError, match=r"no QL for layer\(s\) \[1\]"):
         load_ql_map(missing, 2)
     table = tmp_path / "t.toml"
     table.write_text("[Q0]\nwer = 2\nwrite_pj_per_bit = 1\n")
-    with pytest.raises(ToolError, match="wer must be a probability"):
+    with pytest.raises(CompileError, match="wer must be a probability"):
         load_ql_table(table)
 
 
 def test_bad_capacitor_and_fault_settings():
-    with pytest.raises(ToolError, match="0 < v_off < v_on"):
+    with pytest.raises(CompileError, match="0 < v_off < v_on"):
         parse_options("mram", "Q0", "", "", "1", "flip", "10", "1.8", "3.3")
-    with pytest.raises(ToolError, match="fault=sometimes"):
+    with pytest.raises(CompileError, match="fault=sometimes"):
         parse_options("mram", "Q0", "", "", "1", "sometimes", "0", "3.3", "1.8")
-    with pytest.raises(ToolError, match="nvm=flash"):
+    with pytest.raises(CompileError, match="nvm=flash"):
         parse_options("flash", "Q0", "", "", "1", "flip", "0", "3.3", "1.8")
 
 

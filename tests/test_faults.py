@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from host_tools.intermittent.faults import RateThresholds, error_masks, flip_bits, mix32
+from codegen.nvm.faultmodel import RateThresholds
+from host_tools.intermittent.faults import error_masks, flip_bits, mix32
 
 
 def test_mix32_known_values():

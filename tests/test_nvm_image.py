@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.intermittent.faults import RateThresholds, error_masks, fault_key, flip_bits, mix32
-from host_tools.intermittent.qltable import load_ql_table
+from codegen.nvm.faultmodel import RateThresholds
+from host_tools.intermittent.faults import error_masks, fault_key, flip_bits, mix32
+from codegen.nvm.quality import load_ql_table
 from host_tools.sim import Simulator
 from host_tools.intermittent.nvm_image import NvmImage, NvmLayout, NvmSlot
 from host_tools.sweep.campaign import uniform

@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.intermittent.faults import flip_bits, thresholds_for
+from codegen.nvm.faultmodel import thresholds_for
+from host_tools.intermittent.faults import flip_bits
 from host_tools.measure.build import build_nvm
-from host_tools.intermittent.nvm_config import NvmOptions
+from codegen.nvm.options import NvmOptions
 from host_tools.intermittent.powerfail import infer, nvm_session
-from host_tools.intermittent.qltable import load_ql_table
+from codegen.nvm.quality import load_ql_table
 from host_tools.reference.golden import default_inputs
 from tests.support.scons_build import ROOT
 

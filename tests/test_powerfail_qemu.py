@@ -13,7 +13,7 @@ import pytest
 
 from boards import load_board
 from host_tools.measure.build import build_nvm
-from host_tools.intermittent.nvm_config import NvmOptions
+from codegen.nvm.options import NvmOptions
 from host_tools.intermittent.powerfail import campaign
 from host_tools.reference.golden import default_inputs
 from tests.support.scons_build import ROOT, SHARED_MODELS

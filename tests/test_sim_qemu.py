@@ -8,9 +8,9 @@ import pytest
 
 from boards import load_board
 from host_tools.measure.build import build_nvm
-from host_tools.intermittent.nvm_config import NvmOptions
+from codegen.nvm.options import NvmOptions
 from host_tools.intermittent.powerfail import infer, nvm_session
-from host_tools.intermittent.qltable import load_ql_table
+from codegen.nvm.quality import load_ql_table
 from host_tools.sim import Simulator
 from host_tools.intermittent.nvm_image import NvmLayout
 from host_tools.sweep.cost import persistence_plan

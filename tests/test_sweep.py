@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from host_tools.intermittent.qltable import load_ql_table
+from codegen.nvm.quality import load_ql_table
 from host_tools.sim import Simulator
 from host_tools.sweep import runner
 from host_tools.cli import sweep as cli

@@ -13,8 +13,8 @@ from boards import load_board
 from codegen.errors import CompileError
 from codegen.memoptions import MemoryOptions
 from host_tools.measure.build import build_nvm
-from host_tools.intermittent.nvm_config import NvmOptions
-from host_tools.intermittent.qltable import load_ql_table
+from codegen.nvm.options import NvmOptions
+from codegen.nvm.quality import load_ql_table
 from host_tools.sim import Simulator
 from host_tools.intermittent.nvm_image import NvmLayout
 from host_tools.cli import sweep as cli

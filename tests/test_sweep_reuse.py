@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.intermittent.faults import RateThresholds, byte_flips
-from host_tools.intermittent.qltable import load_ql_table
+from codegen.nvm.faultmodel import RateThresholds
+from host_tools.intermittent.faults import byte_flips
+from codegen.nvm.quality import load_ql_table
 from host_tools.sim import Simulator
 from host_tools.intermittent.nvm_image import NvmLayout
 from host_tools.sweep import reuse

@@ -16,90 +16,24 @@ buy, with less NVM).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 from ..errors import CompileError
+from ..lowering import Target
 from ..memplan import Buffer, plan_arena
+from ..model import CompiledModel, EnergyConstants, FaultTables, PersistedTensor, PersistPlan
+from .faultmodel import FAULT_MODELS, thresholds_for
+from .options import NvmOptions, budget_fj
+from .quality import QL_NAMES, load_ql_map, load_ql_table
 
-if TYPE_CHECKING:
-    from ..compile import CompiledModel
-
-QL_LEVELS = ("Q0", "Q1", "Q2", "Q3", "Q4")
 INPUT_QL = "Q0"  # model inputs are sensor data, not a task output: kept at the safest level
-FAULT_MODELS = {"none": 0, "flip": 1, "switch": 2}
+FJ_PER_PJ = 1000
 
 
-@dataclass
-class PersistedTensor:
-    pid: int            # persisted tensor id: model inputs first, then one per task
-    tensor: int         # TFLite tensor index
-    storage: int        # tensor whose arena bytes are saved (after reshape aliasing)
-    name: str
-    bytes: int
-    ql: str             # "Q0".."Q4"
-    producer: int       # task that writes it (-1: a model input, written before task 0)
-    last_use: int       # last task that reads it (number of tasks: a model output)
-    nvm_offset: int = -1  # in the error-resilient region
-
-    @property
-    def words(self) -> int:
-        """32-bit write accesses to persist it."""
-        return (self.bytes + 3) // 4
-
-
-@dataclass
-class FaultTables:
-    """Per-QL integer thresholds of the fault PRNG (host_tools/intermittent/faults.py), as C emits them."""
-    model: str                                   # "none", "flip" or "switch"
-    rates: dict[str, list[tuple[int, list[int], int]]]  # QL -> [(any, first[31], bit)] x 1 or 2
-
-
-@dataclass
-class EnergyConstants:
-    """Energy per event, in femtojoules (integers, so the firmware needs no FPU)."""
-    cycle_fj: int                                # E_cycle
-    write_word_fj: dict[str, int]                # (E_cycle + 32 * E_bit(QL)) per 32-bit write
-    read_word_fj: int                            # E_cycle + 32 * E_read_bit per 32-bit read
-
-
-@dataclass
-class PersistPlan:
-    tensors: list[PersistedTensor]
-    task_pid: list[int]              # task -> pid of its output
-    restore: list[list[int]]         # boundary k (0..tasks) -> pids to restore before task k
-    nvm_bytes: int                   # error-resilient region size
-    faults: FaultTables
-    energy: EnergyConstants
-    seed: int
-    budget_fj: int = 0               # capacitor's usable energy per charge (0: no capacitor)
-    inputs: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def metadata(self) -> dict:
-        """The plan for model.json (host tools read it: energy model, fault simulator)."""
-        return {
-            "tensors": [{"pid": t.pid, "tensor": t.tensor, "name": t.name, "bytes": t.bytes,
-                         "words": t.words, "ql": t.ql, "producer": t.producer,
-                         "last_use": t.last_use, "nvm_offset": t.nvm_offset}
-                        for t in self.tensors],
-            "task_pid": self.task_pid,
-            "restore": self.restore,
-            "nvm_bytes": self.nvm_bytes,
-            "fault_model": self.faults.model,
-            "seed": self.seed,
-            "budget_fj": self.budget_fj,
-            "energy_fj": {"cycle": self.energy.cycle_fj, "write_word": self.energy.write_word_fj,
-                          "read_word": self.energy.read_word_fj},
-        }
-
-
-def _last_use(model: "CompiledModel", storage: int, producer: int) -> int:
+def _last_use(model: CompiledModel, storage: int, producer: int) -> int:
     """Last task reading `storage` before another task overwrites it (in place)."""
     graph, layers = model.graph, model.layers
     last = producer
     for layer in layers[producer + 1:]:
-        if any(t >= 0 and graph.storage(t) == storage for t in getattr(layer, "inputs", layer.op.inputs)):
+        if any(t >= 0 and graph.storage(t) == storage for t in layer.inputs):
             last = layer.index
         if graph.storage(layer.output) == storage:
             return last
@@ -108,14 +42,14 @@ def _last_use(model: "CompiledModel", storage: int, producer: int) -> int:
     return last
 
 
-def plan_persistence(model: "CompiledModel", task_ql: dict[int, str], faults: FaultTables,
+def plan_persistence(model: CompiledModel, task_ql: dict[int, str], faults: FaultTables,
                      energy: EnergyConstants, seed: int, budget_fj: int = 0) -> PersistPlan:
     """Builds the plan. task_ql: QL of every task's output (index -> 'Q0'..'Q4')."""
     graph, layers = model.graph, model.layers
     for i in range(len(layers)):
-        if task_ql.get(i) not in QL_LEVELS:
+        if task_ql.get(i) not in QL_NAMES:
             raise CompileError(f"no valid quality level for layer {i} (got {task_ql.get(i)!r}); "
-                               f"use one of {', '.join(QL_LEVELS)}.")
+                               f"use one of {', '.join(QL_NAMES)}.")
     if not 0 <= seed < 2**32:
         raise CompileError(f"seed={seed} is outside 0..4294967295; pass a 32-bit seed.")
     tensors: list[PersistedTensor] = []
@@ -139,9 +73,9 @@ def plan_persistence(model: "CompiledModel", task_ql: dict[int, str], faults: Fa
                        budget_fj, inputs=len(graph.inputs))
 
 
-def template_context(model: "CompiledModel") -> dict | None:
+def template_context(model: CompiledModel) -> dict | None:
     """What templates/persist.{c,h}.j2 render; None when the model is not persisted."""
-    plan: PersistPlan | None = getattr(model, "persist", None)
+    plan = model.persist
     if plan is None:
         return None
     starts, flat = [0], []
@@ -149,7 +83,7 @@ def template_context(model: "CompiledModel") -> dict | None:
         flat += pids
         starts.append(len(flat))
     rates = []
-    for ql in QL_LEVELS:
+    for ql in QL_NAMES:
         rows = plan.faults.rates[ql] + plan.faults.rates[ql][:1] * (2 - len(plan.faults.rates[ql]))
         rates.append([{"any": a, "first": list(first), "bit": b} for a, first, b in rows])
     return {
@@ -161,7 +95,7 @@ def template_context(model: "CompiledModel") -> dict | None:
         "restore_start": starts,
         "restore_pids": flat or [0],
         "rates": rates,
-        "write_word_fj": [plan.energy.write_word_fj[ql] for ql in QL_LEVELS],
+        "write_word_fj": [plan.energy.write_word_fj[ql] for ql in QL_NAMES],
         "read_word_fj": plan.energy.read_word_fj,
         "cycle_fj": plan.energy.cycle_fj,
         "fault_model": FAULT_MODELS[plan.faults.model],
@@ -171,3 +105,28 @@ def template_context(model: "CompiledModel") -> dict | None:
         "seed": plan.seed,
         "budget_fj": plan.budget_fj,
     }
+
+
+def persistence_plan(model: CompiledModel, target: Target, opts: NvmOptions) -> PersistPlan:
+    """The PersistPlan of a compiled model under `opts`: QLs per task, the fault PRNG's
+    thresholds and the energy constants the firmware counts with."""
+    if not target.retains_ram:
+        raise CompileError(f"nvm=mram needs RAM that survives a reset (QEMU mps2 boards, or a "
+                           f"flashed board); board {target.board} runs as a host process. Use "
+                           f"nvm=none on it.")
+    if target.pj_per_cycle is None:
+        raise CompileError(f"board {target.board} has no power_uw_per_mhz in its board.toml; the "
+                           f"energy model needs it (uW/MHz = pJ per cycle).")
+    table = load_ql_table(opts.qltable or None)
+    n = len(model.layers)
+    task_ql = load_ql_map(opts.qlmap, n) if opts.qlmap else {i: opts.ql for i in range(n)}
+    rates = {ql: [(r.any, list(r.first), r.bit)
+                  for r in thresholds_for(table.levels[ql], opts.fault)] for ql in QL_NAMES}
+    cycle_fj = int(round(target.pj_per_cycle * FJ_PER_PJ))
+    energy = EnergyConstants(
+        cycle_fj=cycle_fj,
+        write_word_fj={ql: cycle_fj + int(round(32 * table.levels[ql].write_pj_per_bit * FJ_PER_PJ))
+                       for ql in QL_NAMES},
+        read_word_fj=cycle_fj + int(round(32 * table.read_pj_per_bit * FJ_PER_PJ)))
+    return plan_persistence(model, task_ql, FaultTables(opts.fault, rates), energy, opts.seed,
+                            budget_fj(opts))

@@ -1,5 +1,5 @@
 /*
- * The persistence plan of a model built with nvm=mram (codegen/persist.py), as the
+ * The persistence plan of a model built with nvm=mram (codegen/nvm/plan.py), as the
  * generated model.c defines it. Only included by model.h when TP_NVM_ENABLED.
  */
 #ifndef TP_NVM_PLAN_H

@@ -8,7 +8,7 @@ from pathlib import Path
 from boards import load_board
 
 from ..errors import ToolError
-from ..intermittent.nvm_config import NvmOptions, parse_options
+from codegen.nvm.options import NvmOptions, parse_options
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:

@@ -12,14 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from codegen.nvm.options import usable_energy_j
+
 from ..errors import ToolError
 
 E6 = (1.0, 1.5, 2.2, 3.3, 4.7, 6.8)
-
-
-def usable_energy_j(capacitance_f: float, v_on: float, v_off: float) -> float:
-    """C (V_on^2 - V_off^2) / 2, joules."""
-    return capacitance_f * (v_on * v_on - v_off * v_off) / 2.0
 
 
 def capacitance_for(energy_j: float, v_on: float, v_off: float) -> float:

@@ -18,7 +18,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .qltable import QL_NAMES, QLTable
+from codegen.nvm.quality import QL_NAMES, QLTable
 
 RECORD_WORDS = 8  # firmware/nvm/progress.c: magic, 6 fields, CRC
 

@@ -41,33 +41,12 @@ inputs first, then one per task) and inference is the index the host passed to I
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-MODELS = ("none", "flip", "switch")
+from codegen.nvm.faultmodel import FAULT_MODELS, RateThresholds
+
 _K2_SALT = 0x68E31DA4
-_TWO32 = float(2**32)
-
-
-@dataclass(frozen=True)
-class RateThresholds:
-    """Integer thresholds for one per-bit error rate; see the module docstring."""
-    any: int
-    first: tuple[int, ...]  # 31 values
-    bit: int
-
-    @staticmethod
-    @lru_cache(maxsize=256)  # campaigns ask for the same few rates for every chunk
-    def for_rate(p: float) -> "RateThresholds":
-        if p <= 0.0:
-            return RateThresholds(0, (0,) * 31, 0)
-        log_q = np.log1p(-p)
-        p_any = -np.expm1(32 * log_q)
-        first = tuple(min(int(round(_TWO32 * (-np.expm1((i + 1) * log_q)) / p_any)), 2**32 - 1)
-                      for i in range(31))
-        return RateThresholds(min(int(round(_TWO32 * p_any)), 2**32 - 1), first,
-                              min(int(round(_TWO32 * p)), 2**32 - 1))
 
 
 def mix32(x: np.ndarray) -> np.ndarray:
@@ -181,8 +160,8 @@ def flip_bits(data: np.ndarray, rates: tuple[RateThresholds, ...], seed: int,
             across writes, slot reuse and inferences).
     Returns a new uint8 array of data's shape.
     """
-    if model not in MODELS:
-        raise ValueError(f"unknown fault model {model!r}; use one of {MODELS}")
+    if model not in FAULT_MODELS:
+        raise ValueError(f"unknown fault model {model!r}; use one of {tuple(FAULT_MODELS)}")
     data = np.asarray(data, dtype=np.uint8)
     flat = data.reshape(1, -1) if data.ndim == 1 else data
     batch, n = flat.shape
@@ -207,12 +186,3 @@ def flip_bits(data: np.ndarray, rates: tuple[RateThresholds, ...], seed: int,
         failed = (old_words ^ words) & ((words & m01) | (~words & m10))
     stored = (words ^ failed).astype("<u4").view(np.uint8)[:, :n]
     return stored.reshape(data.shape).copy()
-
-
-def thresholds_for(level, model: str) -> tuple[RateThresholds, ...]:
-    """The RateThresholds a fault model uses for a host_tools.intermittent.qltable.QualityLevel."""
-    if model == "flip":
-        return (RateThresholds.for_rate(level.wer),)
-    if model == "switch":
-        return (RateThresholds.for_rate(level.wer_0to1), RateThresholds.for_rate(level.wer_1to0))
-    return (RateThresholds.for_rate(0.0),)

@@ -3,7 +3,7 @@
 Fault model "switch" fails only bits that change relative to what NVM held, so what a
 write stores depends on the region's previous content. The firmware
 (firmware/nvm/nvm_mram_emu.c `tp_nvm_write`) writes persisted tensor `pid` at its slot
-`nvm_offset` of one region whose slots are reused by lifetime (codegen/persist.py), so a
+`nvm_offset` of one region whose slots are reused by lifetime (codegen/nvm/plan.py), so a
 tensor is written over the bytes of earlier, dead ones, and the region keeps its content
 from one inference to the next (.noinit RAM, zero only at QEMU power-on). A write covers
 whole 32-bit words but changes only the tensor's bytes: in a partial last word the bytes
@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .faults import RateThresholds, flip_bits
+from codegen.nvm.faultmodel import RateThresholds
+
+from .faults import flip_bits
 
 
 @dataclass(frozen=True)

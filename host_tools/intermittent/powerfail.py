@@ -28,7 +28,7 @@ from ..errors import ToolError
 from ..reference.inputs import np_dtype
 from ..target.link import SerialLink
 from ..target.nvm_device import NvmDevice, NvmStatus
-from .qltable import load_ql_table
+from codegen.nvm.quality import load_ql_table
 from ..target.qmp import Qmp
 from ..target.qemu import start_qemu
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from boards import Board
 
 from ..errors import ToolError
-from ..intermittent.nvm_config import NvmOptions, build_tag
+from codegen.nvm.options import NvmOptions, build_tag
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,11 +7,10 @@ from pathlib import Path
 from boards import Board
 
 from ..intermittent.capacitor import format_sizing, size_capacitors
-from ..target.connect import open_device
 from ..intermittent.energy import format_tasks, format_totals, task_energies, totals_per_ql, write_csv, write_json
 from .build import build_nvm
-from ..intermittent.nvm_config import NvmOptions
-from ..intermittent.qltable import QL_NAMES, load_ql_map, load_ql_table
+from codegen.nvm.options import NvmOptions
+from codegen.nvm.quality import QL_NAMES, load_ql_map, load_ql_table
 from ..reference.golden import default_inputs
 from .inference import run_inference
 

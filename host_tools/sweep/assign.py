@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..intermittent.qltable import QL_NAMES
+from codegen.nvm.quality import QL_NAMES
 from .campaign import Campaign, map_config
 from .cost import Energy, LayerCosts, energy
 from .stats import Outcome
@@ -78,7 +78,7 @@ def search(c: Campaign, costs: LayerCosts, base_ql: str, base: Outcome, budget_p
 
 
 def write_ql_map(qls: tuple[str, ...], path) -> None:
-    """In the per-layer QL map format scons ql=<file> reads (host_tools.intermittent.qltable)."""
+    """In the per-layer QL map format scons ql=<file> reads (codegen.nvm.quality)."""
     lines = ["# per-layer QL assignment found by python -m host_tools sweep --assign"]
     lines += [f"{i} {q}" for i, q in enumerate(qls)]
     path.write_text("\n".join(lines) + "\n")

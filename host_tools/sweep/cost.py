@@ -6,8 +6,8 @@ host_tools.intermittent.energy composes per task: compute (cycles x E_cycle), pe
 output (32-bit writes x (E_cycle + 32 E_bit(QL))), committing the progress record (Q0)
 and restoring what the task reads, plus persisting the model inputs at Q0 once. Which
 tensors are persisted, and what each task restores, come from the compiler's own
-persistence plan (codegen.persist via host_tools.intermittent.nvm_config.make_plan, as an nvm=mram
-build computes it); cycles are QEMU instruction counts of each layer (run once per model
+persistence plan (codegen.nvm.plan, which compile_model builds for nvm=mram as the
+firmware build does); cycles are QEMU instruction counts of each layer (run once per model
 and board, then cached in the campaign database): QEMU has no cycle model, so this treats
 one instruction as one cycle, and every printed figure says so.
 """
@@ -22,12 +22,12 @@ from codegen.memoptions import MemoryOptions
 
 from ..intermittent import energy as eq
 from ..errors import ToolError
-from ..intermittent.qltable import QLTable
+from codegen.nvm.quality import QLTable
 from .store import Store
 from .tasks import PatchOption
 
 if TYPE_CHECKING:
-    from codegen.compile import CompiledModel
+    from codegen.model import CompiledModel
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def energy(costs: LayerCosts, table: QLTable, qls: tuple[str, ...], input_ql: st
            ) -> Energy:
     """Energy per inference with layer i's output at qls[i] (inputs: Q0, as persisted)."""
     if input_ql != "Q0":
-        raise ValueError("the firmware persists model inputs at Q0 (codegen.persist.INPUT_QL)")
+        raise ValueError("the firmware persists model inputs at Q0 (codegen.nvm.plan.INPUT_QL)")
     rows = eq.task_energies(costs.persist, list(costs.counts), list(costs.ops),
                             costs.pj_per_cycle, table, dict(enumerate(qls)))
     return Energy(*(sum(getattr(r, k) for r in rows) * 1e-6
@@ -72,13 +72,15 @@ def energy(costs: LayerCosts, table: QLTable, qls: tuple[str, ...], input_ql: st
 
 def compile_for(board: Board, model: Path, mem: MemoryOptions = MemoryOptions()
                 ) -> "CompiledModel":
-    """The model as SConstruct compiles it for `board` with memory options `mem`."""
+    """The model as SConstruct compiles it for `board` with memory options `mem` and
+    nvm=mram (so its persistence plan comes with it)."""
     from codegen.compile import compile_model
     from codegen.errors import CompileError
     from codegen.lowering import Target
+    from codegen.nvm.options import NvmOptions
 
     try:
-        return compile_model(str(model), Target.for_board(board), mem)
+        return compile_model(str(model), Target.for_board(board), mem, NvmOptions(nvm="mram"))
     except CompileError as e:
         raise ToolError(str(e)) from None
 
@@ -88,10 +90,9 @@ def persistence_plan(board: Board, model: Path, mem: MemoryOptions = MemoryOptio
     """(model.json "persist", op per task) of an nvm=mram build, computed without building:
     the same compile (memory options `mem`, or the given compile_for result) and plan as
     SConstruct."""
-    from ..intermittent.nvm_config import NvmOptions, make_plan
     compiled = compiled if compiled is not None else compile_for(board, model, mem)
-    plan = make_plan(compiled, board, NvmOptions(nvm="mram"))
-    return plan.metadata(), tuple(layer.op.kind for layer in compiled.layers)
+    assert compiled.persist is not None  # compile_for compiles with nvm=mram
+    return compiled.persist.metadata(), tuple(layer.op.kind for layer in compiled.layers)
 
 
 def board_pj_per_cycle(board: Board) -> tuple[float, str]:

@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..intermittent.faults import ByteFlips, RateThresholds, byte_flips
+from codegen.nvm.faultmodel import RateThresholds
+
+from ..intermittent.faults import ByteFlips, byte_flips
 from ..sim import Simulator
 from .tasks import TaskMap
 

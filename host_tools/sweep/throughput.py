@@ -137,7 +137,7 @@ def campaign_rate(model: Path, samples: int, repeats: int, tflite_samples: int, 
                   seed: int = 0) -> CampaignThroughput:
     """Trials/s of a uniform Q0..Q4 campaign through run_chunk, without and with reuse
     (best of `runs` campaigns each, per QL and overall; see the module docstring)."""
-    from ..intermittent.qltable import load_ql_table
+    from codegen.nvm.quality import load_ql_table
     from . import reuse
     from .campaign import DEFAULT_CHUNK, uniform
     from .trials import Chunk, ChunkTask, FaultSetup, run_chunk, top1

@@ -31,10 +31,11 @@ from typing import Callable
 
 import numpy as np
 
-from codegen.persist import INPUT_QL
+from codegen.nvm.faultmodel import RateThresholds, thresholds_for
+from codegen.nvm.plan import INPUT_QL
+from codegen.nvm.quality import QLTable
 
-from ..intermittent.faults import RateThresholds, flip_bits, thresholds_for
-from ..intermittent.qltable import QLTable
+from ..intermittent.faults import flip_bits
 from ..sim import Simulator
 from ..intermittent.nvm_image import NvmImage, NvmLayout
 from . import reuse as reuse_mod

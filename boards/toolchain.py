@@ -1,7 +1,7 @@
-"""Compiler and flags for building C for a board, derived from its Board record.
+"""Compiler and flags for every C build of the project, derived from a Board record.
 
-The one place that turns board data into a command line, so the SCons build and the
-test helpers compile the firmware the same way.
+The one place that turns board data into a command line: the SCons build, the test
+helpers and the simulator's native library all take their flags from compile_flags.
 """
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ from . import REPO_ROOT, Board
 # --gc-sections keeps only the kernels a model calls.
 COMMON_CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections"]
 ARM_LDFLAGS = ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections"]
+# Where the firmware's and kernels' headers are (the generated model's folder comes on top).
+FIRMWARE_INCLUDE_DIRS = ["kernels_c", "firmware", "firmware/nvm"]
+# build="test": kernels and generated models run on the host under the sanitizers.
+SANITIZER_CFLAGS = ["-Werror=implicit-function-declaration", "-fsanitize=address,undefined",
+                    "-fno-sanitize-recover=undefined"]
+# build="simulator": the host simulator's shared library (host_tools/sim/native).
+# -fno-trapping-math / -fno-math-errno let floor() vectorise; no result changes (no
+# reassociation); -fno-semantic-interposition lets fault_prng.c's hash inline.
+SIMULATOR_CFLAGS = ["-march=native", "-fno-trapping-math", "-fno-math-errno", "-shared", "-fPIC",
+                    "-fno-semantic-interposition", "-std=c11", "-Wall", "-Werror"]
+BUILDS = ("firmware", "test", "simulator")
 
 
 def compiler(board: Board) -> str:
@@ -20,14 +31,25 @@ def compiler(board: Board) -> str:
     return "arm-none-eabi-gcc" if board.toolchain == "arm-none-eabi" else "gcc"
 
 
-def compile_flags(board: Board, root: Path = REPO_ROOT) -> list[str]:
-    """Flags for compiling any C file for `board` (add -O level and model includes)."""
-    return (
-        list(board.arch_flags)
-        + COMMON_CFLAGS
-        + [f"-I{root / d}" for d in board.include_dirs]
-        + [f"-D{d}" for d in board.defines]
-    )
+def compile_flags(board: Board, opt: str = "O2", build: str = "firmware",
+                  root: Path = REPO_ROOT) -> list[str]:
+    """Flags for compiling C for `board` at optimisation level `opt` (e.g. "O2").
+
+    build: "firmware" (any firmware file, with -g), "test" (host board only: the same
+    under AddressSanitizer and UBSan) or "simulator" (host board only: the simulator's
+    shared library, tuned for this CPU). Add the generated model's folder with -I.
+    """
+    if build not in BUILDS:
+        raise ValueError(f"build={build!r}: use one of {BUILDS}")
+    if build != "firmware" and board.toolchain != "host":
+        raise ValueError(f"build={build} runs on the host; board {board.name} does not")
+    includes = [f"-I{root / d}" for d in FIRMWARE_INCLUDE_DIRS]
+    if build == "simulator":
+        return [f"-{opt}", *SIMULATOR_CFLAGS, *includes]
+    flags = (list(board.arch_flags) + COMMON_CFLAGS + [f"-{opt}", "-g"]
+             + [f"-I{root / d}" for d in board.include_dirs] + includes
+             + [f"-D{d}" for d in board.defines])
+    return flags + SANITIZER_CFLAGS if build == "test" else flags
 
 
 def link_flags(board: Board, root: Path = REPO_ROOT) -> list[str]:

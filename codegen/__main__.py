@@ -1,22 +1,16 @@
-"""python -m codegen MODEL.tflite --out DIR [--board NAME]: generate model.c/model.h/model.json."""
+"""python -m codegen MODEL.tflite --out DIR [--board NAME] [build options]: generate
+model.c / model.h / model.json exactly as `scons board=NAME model=MODEL ...` does."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from .compile import compile_model, write_outputs
+from boards import BoardError, load_board
+
+from .buildopts import BUILD_OPTIONS, parse_build_options
 from .errors import CompileError
-from .lowering import Target
-
-
-def target_for_board(name: str) -> Target:
-    from boards import BoardError, load_board  # boards/ sits beside codegen/ at the top level
-    try:
-        board = load_board(name)
-    except BoardError as exc:
-        raise CompileError(str(exc)) from None
-    return Target.for_board(board)
+from .generate import generate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,17 +18,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("model", help="int8 .tflite file")
     ap.add_argument("--out", required=True, type=Path, help="directory for the generated files")
     ap.add_argument("--board", default="host", help="board name (decides the kernel variants)")
+    for option in BUILD_OPTIONS:
+        ap.add_argument(f"--{option.name.replace('_', '-')}", dest=option.name,
+                        default=option.default, help=f"{option.help} (default: {option.default or '-'})")
     args = ap.parse_args(argv)
     try:
-        target = target_for_board(args.board)
-        model = compile_model(args.model, target)
-        emitted = write_outputs(model, args.model, args.out)
-    except CompileError as exc:
+        board = load_board(args.board)
+        if not Path(args.model).is_file():
+            raise CompileError(f"model file '{args.model}' does not exist. Pass a .tflite file.")
+        memory, nvm = parse_build_options({o.name: getattr(args, o.name) for o in BUILD_OPTIONS})
+        built = generate(args.model, board, memory, nvm, args.out)
+    except (CompileError, BoardError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    model, emitted = built.model, built.emitted
+    nvm_note = f", NVM {model.persist.nvm_bytes} B" if model.persist else ""
     print(f"{model.graph.name}: {len(model.layers)} layers, "
           f"{sum(layer.macs for layer in model.layers)} MACs, arena {model.plan.arena_bytes} B "
-          f"(lower bound {model.plan.lower_bound} B), constants {emitted.const_bytes} B "
+          f"(lower bound {model.plan.lower_bound} B){nvm_note}, constants {emitted.const_bytes} B "
           f"-> {args.out}")
     return 0
 

@@ -1,7 +1,9 @@
 """Does a compiled model fit the board? Checked before linking so the user gets bytes, not a linker error."""
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Callable
+
+from boards import Board
 
 from .errors import CompileError
 
@@ -11,23 +13,13 @@ FIRMWARE_RAM_BYTES = 12 * 1024
 FIRMWARE_FLASH_BYTES = 48 * 1024
 
 
-class _Region(Protocol):
-    length: int
-
-
-class _Board(Protocol):
-    name: str
-    memory: dict
-
-
-def _arena_space(board: _Board) -> int:
+def _arena_space(board: Board) -> int:
     """Bytes of the largest RAM region the arena may go to: boards with a fast RAM
     (e.g. DTCM) list it first in arena_regions and the linker falls back to the next."""
-    regions = getattr(board, "arena_regions", None) or ["ram"]
-    return max(board.memory[r].length for r in regions)
+    return max(board.memory[r].length for r in board.arena_regions)
 
 
-def check_fits(board: _Board, arena_bytes: int, const_bytes: int,
+def check_fits(board: Board, arena_bytes: int, const_bytes: int,
                patch_auto_arena: Callable[[], int] | None = None) -> None:
     """patch_auto_arena (the arena with patch=auto, computed only when RAM is short) lets
     the message suggest patch=auto when that would fit."""

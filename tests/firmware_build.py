@@ -23,14 +23,14 @@ FIRMWARE_SOURCES = [
 FAKE_MODEL_DIR = REPO_ROOT / "tests" / "fixtures" / "fake_model"
 
 
-def build_firmware(board: Board, model_dir: Path, out_dir: Path, opt: str = "-O2") -> Path:
+def build_firmware(board: Board, model_dir: Path, out_dir: Path, opt: str = "O2") -> Path:
     """Compiles firmware + board + model.c into out_dir; returns the ELF/executable."""
     out_dir.mkdir(parents=True, exist_ok=True)
     image = out_dir / ("firmware" if board.toolchain == "host" else "firmware.elf")
     cmd = (
-        [toolchain.compiler(board), opt, "-g"]
-        + toolchain.compile_flags(board)
-        + ["-Werror", f"-I{REPO_ROOT / 'firmware'}", f"-I{REPO_ROOT / 'firmware' / 'nvm'}", f"-I{model_dir}"]
+        [toolchain.compiler(board)]
+        + toolchain.compile_flags(board, opt)
+        + ["-Werror", f"-I{model_dir}"]
         + [str(REPO_ROOT / s) for s in FIRMWARE_SOURCES]
         + [str(s) for s in toolchain.sources(board)]
         + [str(model_dir / "model.c")]

@@ -120,8 +120,8 @@ def test_arena_goes_to_dtcm_when_it_fits_else_axi_sram(tmp_path, arena_bytes, re
     arena = tmp_path / "arena.c"
     arena.write_text(f"unsigned char tp_arena[{arena_bytes}] __attribute__((section(\".bss.tp_arena\")));\n"
                      "void *tp_keep_arena(void) { return tp_arena; }\n")
-    cmd = ([toolchain.compiler(board), "-O2"] + toolchain.compile_flags(board)
-           + [f"-I{REPO_ROOT / 'firmware'}", f"-I{REPO_ROOT / 'firmware' / 'nvm'}", f"-I{FAKE_MODEL_DIR}"]
+    cmd = ([toolchain.compiler(board)] + toolchain.compile_flags(board, "O2")
+           + [f"-I{FAKE_MODEL_DIR}"]
            + [str(REPO_ROOT / s) for s in FIRMWARE_SOURCES] + [str(s) for s in toolchain.sources(board)]
            + [str(FAKE_MODEL_DIR / "model.c"), str(arena), "-Wl,--undefined=tp_keep_arena"]
            + toolchain.link_flags(board) + ["-o", str(tmp_path / "fw.elf")])

@@ -181,13 +181,12 @@ def test_requantisation_form_chosen_per_target(tmp_path):
     host), integers elsewhere (single-precision FPUs, no FPU); same scales either way.
     A negative scale (malformed quantisation) keeps the binary64 reference multiply."""
     from boards import list_boards, load_board, toolchain
-    from codegen.__main__ import target_for_board
     fpu_double = {"mps2-an500": True, "stm32h743": True, "host": True, "mps2-an386": False,
                   "stm32f746": False, "mps2-an505": False, "mps2-an385": False,
                   "stm32g071": False}
     for name, expected in fpu_double.items():
         assert load_board(name).fpu_double == expected, name
-        assert target_for_board(name).fpu_double == expected, name
+        assert Target.for_board(load_board(name)).fpu_double == expected, name
     for name in list_boards():  # the compiler agrees: __ARM_FP bit 3 is double precision
         board = load_board(name)
         if board.toolchain == "host":

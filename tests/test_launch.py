@@ -94,8 +94,7 @@ def run_board_check(board_name: str, tmp_path: Path, *defines: str) -> subproces
     board = load_board(board_name)
     elf = tmp_path / f"check-{board_name}.elf"
     subprocess.run(
-        [toolchain.compiler(board), "-O2", *toolchain.compile_flags(board), *defines,
-         f"-I{REPO_ROOT / 'firmware'}", str(BOARD_CHECK),
+        [toolchain.compiler(board), *toolchain.compile_flags(board, "O2"), *defines, str(BOARD_CHECK),
          *map(str, toolchain.sources(board)), *toolchain.link_flags(board), "-o", str(elf)],
         check=True,
     )

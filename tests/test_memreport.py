@@ -1,10 +1,12 @@
 """Memory report: per-layer rows, peak line, PNG chart; fit message suggests patch=auto."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from boards import Board, MemoryRegion, load_board
 from codegen.compile import compile_model
 from codegen.errors import CompileError
 from codegen.fit import FIRMWARE_RAM_BYTES, check_fits
@@ -28,20 +30,15 @@ def test_report_lines_and_chart(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-class _Region:
-    def __init__(self, length: int) -> None:
-        self.length = length
-
-
-class _Board:
-    name = "tiny"
-
-    def __init__(self, ram: int) -> None:
-        self.memory = {"ram": _Region(ram), "flash": _Region(1 << 20)}
+def _board(ram: int) -> Board:
+    """An mps2 board cut down to `ram` bytes of RAM."""
+    return replace(load_board("mps2-an500"), name="tiny",
+                   memory={"ram": MemoryRegion("ram", 0x20000000, ram),
+                           "flash": MemoryRegion("flash", 0, 1 << 20)})
 
 
 def test_fit_message_names_bytes_over_and_suggests_patch():
-    board = _Board(40_000 + FIRMWARE_RAM_BYTES)
+    board = _board(40_000 + FIRMWARE_RAM_BYTES)
     with pytest.raises(CompileError, match=r"10000 B over\. Build with patch=auto"):
         check_fits(board, 50_000, 1000, lambda: 30_000)
     with pytest.raises(CompileError, match=r"10000 B over\. Use a smaller model"):

@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from boards import BoardError
+from codegen.errors import CompileError
 
 from ..errors import ToolError
 from . import bench, flash, nvm, run, sweep
@@ -28,6 +29,6 @@ def main(argv: list[str] | None = None) -> int:
                 "energy": nvm.cmd_energy, "powerfail": nvm.cmd_powerfail}
     try:
         return commands[args.command](args)
-    except (ToolError, BoardError) as exc:
+    except (ToolError, BoardError, CompileError) as exc:  # CompileError: bad build options
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -6,9 +6,10 @@ import sys
 from pathlib import Path
 
 from boards import load_board
+from codegen.errors import CompileError
 
 from ..errors import ToolError
-from ..intermittent.qltable import QL_NAMES, load_ql_table, parse_ql
+from codegen.nvm.quality import QL_NAMES, load_ql_table, parse_ql
 from ..sim import Simulator, SimulatorError
 from ..sim.graph import engine_description
 from ..intermittent.nvm_image import NvmLayout
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         return run(args)
-    except ToolError as e:
+    except (ToolError, CompileError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 

@@ -9,15 +9,18 @@ from pathlib import Path
 
 import numpy as np
 
-from codegen.compile import compile_model, write_outputs
+from boards import load_board
+from boards.toolchain import compile_flags
+from codegen.compile import compile_model
+from codegen.emit import emit_model
+from codegen.generate import write_outputs
 from codegen.lowering import Target
 from codegen.memoptions import MemoryOptions
 from host_tools.reference.golden import default_inputs, reference_tensors
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNELS = ROOT / "kernels_c"
-CFLAGS = ["-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror=implicit-function-declaration",
-          "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
+CFLAGS = compile_flags(load_board("host"), "O1", build="test")
 HOST = Target(cpu="host", dsp=False, fpu=True)
 # selects the DSP kernel variants; on the host they run on portable intrinsics
 HOST_DSP = Target(cpu="host", dsp=True, fpu=True)
@@ -51,9 +54,9 @@ def build_host(model_path: str | Path, workdir: Path, target: Target = HOST,
                options: MemoryOptions = MemoryOptions()) -> tuple[Path, dict]:
     """Generate + compile; returns (executable, model.json metadata)."""
     gen = workdir / "gen"
-    write_outputs(compile_model(model_path, target, options), model_path, gen)
+    write_outputs(emit_model(compile_model(model_path, target, options), Path(model_path).name), gen)
     exe = workdir / "model_host"
-    subprocess.run(["gcc", *CFLAGS, "-I", str(KERNELS), "-I", str(ROOT / "firmware"), "-I", str(gen),
+    subprocess.run(["gcc", *CFLAGS, "-I", str(gen),
                     str(gen / "model.c"), str(ROOT / "tests/support/host_driver.c"),
                     str(_kernel_lib()), "-lm", "-o", str(exe)], check=True)
     return exe, json.loads((gen / "model.json").read_text())

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from boards import load_board
+from boards.toolchain import compile_flags
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 CACHE = ROOT / "build" / "sim-native"
@@ -29,10 +32,6 @@ KERNEL_SOURCES = ("tp_softmax.c", "tp_reduce.c", "tp_pool.c")
 KERNEL_HEADERS = ("tp_softmax.h", "tp_reduce.h", "tp_pool.h", "tp_fixedpoint.h", "tp_requant.h")
 FIRMWARE = ROOT / "firmware" / "nvm"
 FIRMWARE_SOURCES = ("fault_prng.c", "fault_prng.h")  # compiled into sim_faults.c
-# -fno-trapping-math / -fno-math-errno let floor() vectorise; no result changes (no reassociation)
-FLAGS = ("-O3", "-march=native", "-fno-trapping-math", "-fno-math-errno", "-shared", "-fPIC",
-         "-fno-semantic-interposition",  # lets fault_prng.c's hash inline into sim_faults.c
-         "-std=c11", "-Wall", "-Werror")
 
 P8 = ctypes.POINTER(ctypes.c_int8)
 P32 = ctypes.POINTER(ctypes.c_int32)
@@ -69,11 +68,13 @@ def _compiler() -> str:
 
 
 def _flags() -> tuple[str, ...]:
-    """FLAGS, with two overrides the tests use to build every variant on one host:
-    $TP_SIM_MARCH replaces -march=native (e.g. x86-64-v3: AVX2 without AVX-512), and
-    $TP_SIM_PORTABLE=1 leaves out every SIMD convolution."""
+    """The simulator build's flags (boards/toolchain.py), with two overrides the tests use
+    to build every variant on one host: $TP_SIM_MARCH replaces -march=native (e.g.
+    x86-64-v3: AVX2 without AVX-512), and $TP_SIM_PORTABLE=1 leaves out every SIMD
+    convolution."""
     march = os.environ.get("TP_SIM_MARCH")
-    flags = tuple(f"-march={march}" if march and f == "-march=native" else f for f in FLAGS)
+    flags = tuple(f"-march={march}" if march and f == "-march=native" else f
+                  for f in compile_flags(load_board("host"), "O3", build="simulator"))
     return flags + (("-DTP_SIM_PORTABLE",) if os.environ.get("TP_SIM_PORTABLE") == "1" else ())
 
 
@@ -92,7 +93,7 @@ def library_path() -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=out.parent)
     os.close(fd)
-    cmd = [cc, *flags, f"-I{FIRMWARE}", f"-I{KERNELS_C}", "-o", tmp,
+    cmd = [cc, *flags, "-o", tmp,
            *(str(HERE / s) for s in SOURCES if s.endswith(".c")),
            *(str(KERNELS_C / s) for s in KERNEL_SOURCES)]
     done = subprocess.run(cmd, capture_output=True, text=True)

@@ -9,14 +9,15 @@ import zlib
 import pytest
 from cobs import cobs
 
-from boards import REPO_ROOT
+from boards import REPO_ROOT, load_board
+from boards.toolchain import compile_flags
 
 
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory):
     so = tmp_path_factory.mktemp("framing") / "libframing.so"
     subprocess.run(
-        ["gcc", "-O2", "-std=c99", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+        ["gcc", *compile_flags(load_board("host"), "O2", build="simulator"),  # a host shared library
          str(REPO_ROOT / "firmware" / "cobs.c"), str(REPO_ROOT / "firmware" / "crc32.c"),
          "-o", str(so)],
         check=True,

@@ -18,7 +18,7 @@ from codegen.errors import CompileError
 from codegen.ir import Quant, Tensor
 from codegen.ops.concat import requant_lut
 from codegen.reader import read_model
-from tests.support.harness import assert_bit_exact
+from tests.support.harness import CFLAGS, assert_bit_exact
 from tests.support.tiny_models import O, T, build_model, convert_fn
 from tests.test_kernels_conv import lower_op, tf
 
@@ -89,8 +89,7 @@ def _run_lut_kernel(tmp_path: Path, luts: list[np.ndarray], inputs: list[np.ndar
     src = tmp_path / "drv.c"
     src.write_text("\n".join(lines) + "\n")
     exe = tmp_path / "drv"
-    subprocess.run(["gcc", "-std=c99", "-O1", "-Wall", "-Wextra", "-Werror",
-                    "-fsanitize=address,undefined", "-I", str(KERNELS), str(src),
+    subprocess.run(["gcc", *CFLAGS, "-Werror", "-I", str(KERNELS), str(src),
                     str(KERNELS / "tp_concat.c"), "-o", str(exe)], check=True)
     raw = subprocess.run([str(exe)], check=True, capture_output=True).stdout
     return np.frombuffer(raw, np.int8).reshape(out_shape)

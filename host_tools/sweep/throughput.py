@@ -38,6 +38,8 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+from codegen.nvm.quality import QL_NAMES  # noqa: E402
+
 from ..sim.graph import ENGINES, Simulator, SimulatorError, engine_description  # noqa: E402
 
 
@@ -112,7 +114,7 @@ def measure(model: Path, batch: int, tflite_samples: int, threads: int, repeats:
                       tflite_rate(model, few, False, threads, repeats))
 
 
-CAMPAIGN_QLS = ("Q0", "Q1", "Q2", "Q3", "Q4")
+CAMPAIGN_QLS = QL_NAMES  # every level
 CAMPAIGN_SEED = 7
 
 

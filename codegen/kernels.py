@@ -74,6 +74,20 @@ def _window(p: Params) -> int:
     return p["k_h"] * p["k_w"] * p["in_c"]
 
 
+def _pk_suffix(p: Params) -> str:
+    """tp_conv_pk_s8_dsp_k<k4>: the window depth rounded up to a multiple of 4."""
+    return f"_k{_round4(_window(p))}"
+
+
+def _dw_suffix(p: Params) -> str:
+    """The DSP depthwise specialisation for the layer's geometry ("" if none)."""
+    k, s = p["k_h"], p["stride_h"]
+    if (k in (3, 5) and p["k_w"] == k and s in (1, 2) and p["stride_w"] == s
+            and p["dil_h"] == 1 and p["dil_w"] == 1):
+        return f"_k{k}s{s}"
+    return ""
+
+
 @dataclass(frozen=True)
 class Kernel:
     """One C kernel function, or a family member generated per size (`suffixes`)."""
@@ -92,6 +106,7 @@ class Kernel:
     scratch: Callable[[Params], int] | None = None  # bytes from the call's params
     scratch_c: str | None = None     # the C expression over `p` that `scratch` mirrors
     suffixes: tuple[str, ...] = ("",)  # specialisations generated in C
+    specialise: Callable[[Params], str] | None = None  # a call's suffix from its params
 
     def named(self, suffix: str = "") -> str:
         """The C name of one specialisation (an unknown one is a compiler bug)."""
@@ -137,7 +152,8 @@ KERNELS: tuple[Kernel, ...] = (
     Kernel("tp_conv_pk_s8_dsp", "conv", "packed", _CONV_P, _PK_H, filter_layout="pk", dsp=True,
            scratch=lambda p: conv_pk_scratch(_window(p)),
            scratch_c="TP_CONV_PK_SCRATCH_BYTES(p->k_h * p->k_w * p->in_c)",
-           suffixes=tuple(f"_k{k4}" for k4 in range(4, CONV_PK_MAX_K4 + 1, 4))),
+           suffixes=tuple(f"_k{k4}" for k4 in range(4, CONV_PK_MAX_K4 + 1, 4)),
+           specialise=_pk_suffix),
     Kernel("tp_conv_1x1_s8", "conv_1x1", "portable", _CONV_P, _CONV_H, filter_layout="ohwi",
            inplace_form="tp_conv_1x1_inplace_s8"),
     Kernel("tp_conv_1x1_s8_dsp", "conv_1x1", "dsp", _CONV_P, _CONV_DSP_H, filter_layout="ohwi",
@@ -161,12 +177,14 @@ KERNELS: tuple[Kernel, ...] = (
     Kernel("tp_depthwise_s8_dsp", "depthwise", "dsp", _DW_P, _DW_DSP_H,
            filter_layout="dw_pairs", dsp=True, output_over_input=True,
            inplace_form="tp_depthwise_inplace_s8_dsp", inline_form="tp_depthwise_s8_dsp_inline",
-           scratch=depthwise_scratch, scratch_c=_DW_DSP_SCRATCH, suffixes=DW_SUFFIXES),
+           scratch=depthwise_scratch, scratch_c=_DW_DSP_SCRATCH, suffixes=DW_SUFFIXES,
+           specialise=_dw_suffix),
     Kernel("tp_depthwise_s8_dsp_rs", "depthwise", "dsp_rs", _DW_P, _DW_DSP_H,
            filter_layout="dw_pairs", dsp=True, output_over_input=True,
            inplace_form="tp_depthwise_inplace_s8_dsp_rs",
            inline_form="tp_depthwise_s8_dsp_inline",
-           scratch=depthwise_scratch, scratch_c=_DW_DSP_SCRATCH, suffixes=DW_SUFFIXES),
+           scratch=depthwise_scratch, scratch_c=_DW_DSP_SCRATCH, suffixes=DW_SUFFIXES,
+           specialise=_dw_suffix),
     # geometry and the _rs choice passed as literal arguments (codegen/bake.py)
     Kernel("tp_depthwise_s8_dsp_inline", "depthwise", "inline", _DW_P,
            "tp_depthwise_dsp_body.h", filter_layout="dw_pairs", dsp=True,
@@ -242,8 +260,7 @@ def select(family: str, variant: str = "portable", dtype: str = "s8",
     return _BY_ROLE[(family, variant, dtype, in_place)]
 
 
-def make_call(k: Kernel, params: Params, args: list, comment: str = "",
-              suffix: str = "") -> KernelCall:
-    """A call of k (specialisation `suffix`) with its registered params type and scratch."""
-    return KernelCall(k.named(suffix), k.params_type, params, args,
-                      scratch_bytes=k.scratch_bytes(params), comment=comment)
+def make_call(k: Kernel, params: Params, args: list, comment: str = "") -> KernelCall:
+    """A call of k, specialised for its params, with its registered params type and scratch."""
+    return KernelCall(k.named(k.specialise(params) if k.specialise else ""), k.params_type,
+                      params, args, scratch_bytes=k.scratch_bytes(params), comment=comment)

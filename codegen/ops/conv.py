@@ -78,8 +78,7 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
                 return [make_call(select("conv_1x1", "dsp_rs"), packed, args,
                                   f"conv 1x1 s{s_h}x{s_w} {in_c}->{out_c} (DSP, packed filter)")]
             return [make_call(select("conv", "packed"), packed, args,
-                              f"conv {geometry} {in_c}->{out_c} (DSP, packed filter)",
-                              suffix=f"_k{k4}")]
+                              f"conv {geometry} {in_c}->{out_c} (DSP, packed filter)")]
         variant, note = ("dsp_rs", ", SMMULR requant") if rs else ("dsp", "")
         args = [TensorArg(inp.index), TensorArg(out.index), ScratchArg()]
         if pointwise:

@@ -15,8 +15,7 @@ from ..lowering import ConstArray, KernelCall, ScratchArg, Target, TensorArg
 from ..quant import per_channel_multipliers
 from .common import clamp_range, nhwc, require_int8, tensor, window_padding
 from .conv import check_weights, optional_bias
-from .dsp import (depthwise_fits, depthwise_pack, depthwise_rs_ok, depthwise_transposed,
-                  depthwise_variant, use_dsp)
+from .dsp import depthwise_fits, depthwise_pack, depthwise_rs_ok, depthwise_transposed, use_dsp
 
 
 def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
@@ -65,8 +64,7 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         return [make_call(select("depthwise", "dsp_rs" if x2 else "dsp"), params,
                           [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
                           f"depthwise {k_h}x{k_w} s{s_h}x{s_w} d{d_h}x{d_w} "
-                          f"pad {pad_top},{pad_left} {in_c}x{dm} (DSP)",
-                          suffix=depthwise_variant(params))]
+                          f"pad {pad_top},{pad_left} {in_c}x{dm} (DSP)")]
     return [make_call(select("depthwise"), params, [TensorArg(inp.index), TensorArg(out.index)],
                       f"depthwise {k_h}x{k_w} s{s_h}x{s_w} d{d_h}x{d_w} "
                       f"pad {pad_top},{pad_left} {in_c}x{dm}")]

@@ -53,15 +53,6 @@ def depthwise_transposed(p: dict) -> bool:
     return p["out_h"] > p["out_w"]
 
 
-def depthwise_variant(p: dict) -> str:
-    """Suffix of the specialised tp_depthwise_s8_dsp variant for the layer's geometry."""
-    k, s = p["k_h"], p["stride_h"]
-    if (k in (3, 5) and p["k_w"] == k and s in (1, 2) and p["stride_w"] == s
-            and p["dil_h"] == 1 and p["dil_w"] == 1):
-        return f"_k{k}s{s}"
-    return ""
-
-
 def depthwise_pack(filter_1hwo: np.ndarray, bias: np.ndarray, input_offset: int,
                    shift: np.ndarray, output_zp: int, transposed: bool,
                    x2: bool) -> dict[str, np.ndarray]:

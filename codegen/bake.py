@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 
+from .kernels import kernel_of
 from .lowering import IntArg, KernelCall
 from .model import Layer
 
-DW_DSP = "tp_depthwise_s8_dsp"
-DW_INLINE = "tp_depthwise_s8_dsp_inline"
-
 
 def _depthwise(call: KernelCall) -> KernelCall:
-    """tp_depthwise_s8_dsp* -> tp_depthwise_s8_dsp_inline(..., filter, strides and
-    dilations in the plane's orientation, x2)."""
+    """A DSP depthwise call -> its inline form (..., filter, strides and dilations in the
+    plane's orientation, x2: the _rs requantisation)."""
+    k = kernel_of(call)
     p = call.params
     geometry = (p["k_h"], p["k_w"], p["stride_h"], p["stride_w"], p["dil_h"], p["dil_w"])
     if p["transposed"]:
         kh, kw, sh, sw, dh, dw = geometry
         geometry = (kw, kh, sw, sh, dw, dh)
-    x2 = int(call.function.startswith(DW_DSP + "_rs"))
-    return dataclasses.replace(call, function=DW_INLINE,
+    x2 = int(k.variant == "dsp_rs")
+    return dataclasses.replace(call, function=k.inline_form,
                                args=[*call.args, *(IntArg(v) for v in (*geometry, x2))],
                                comment=f"{call.comment}, inlined with its constants")
 
@@ -34,8 +33,8 @@ def bake_layers(layers: list[Layer]) -> list[Layer]:
     """The layers with every call that has an inline form switched to it."""
     out = []
     for layer in layers:
-        if not layer.stage and any(c.function.startswith(DW_DSP) for c in layer.calls):
+        if not layer.stage and any(kernel_of(c).inline_form for c in layer.calls):
             layer = dataclasses.replace(layer, calls=[
-                _depthwise(c) if c.function.startswith(DW_DSP) else c for c in layer.calls])
+                _depthwise(c) if kernel_of(c).inline_form else c for c in layer.calls])
         out.append(layer)
     return out

@@ -24,20 +24,14 @@ import dataclasses
 from typing import Callable
 
 from .ir import Graph
+from .kernels import kernel, kernel_of, select
 from .lowering import KernelCall, ScratchArg, TensorArg
 from .memplan import ALIGN
-from .ops.dsp import depthwise_scratch
 from .model import Layer
 
-FUNCTION = "tp_depthwise_inplace_s8"
-FUNCTION_DSP = "tp_depthwise_inplace_s8_dsp"  # rows by tp_depthwise_s8_dsp
-FUNCTION_DSP_RS = "tp_depthwise_inplace_s8_dsp_rs"  # rows by tp_depthwise_s8_dsp_rs
-DW_DSP = "tp_depthwise_s8_dsp"  # prefix of the DSP variants, which run in place as they are
-PW_FUNCTION = "tp_conv_1x1_inplace_s8"
-PW_FUNCTION_DSP = "tp_conv_1x1_inplace_s8_dsp"  # bands by tp_conv_1x1_s8_dsp
-PW_FUNCTION_DSP_RS = "tp_conv_1x1_inplace_s8_dsp_rs"  # bands by tp_conv_1x1_s8_dsp_rs
-_PW_LOWERED = {"tp_conv_1x1_s8": PW_FUNCTION, "tp_conv_1x1_s8_dsp": PW_FUNCTION_DSP,
-               "tp_conv_1x1_s8_dsp_rs": PW_FUNCTION_DSP_RS}
+# the pointwise in-place kernels by name (tests/test_inplace_pointwise.py reads them)
+PW_FUNCTION, PW_FUNCTION_DSP, PW_FUNCTION_DSP_RS = (
+    select("conv_1x1", v, in_place=True).function for v in ("portable", "dsp", "dsp_rs"))
 GAP_BUDGET = 256  # bytes of input one band reads; the gap is about this (see pointwise_band)
 
 
@@ -87,7 +81,8 @@ def _pw_eligible(graph: Graph, layers: list[Layer], i: int) -> bool:
         return False
     call = layer.calls[0]
     p = call.params
-    if call.function not in _PW_LOWERED or p["stride_h"] != 1 or p["stride_w"] != 1 \
+    k = kernel_of(call)
+    if k.family != "conv_1x1" or k.inplace_form is None or p["stride_h"] != 1 or p["stride_w"] != 1 \
             or (p["in_h"], p["in_w"]) != (p["out_h"], p["out_w"]):
         return False
     args = call.args
@@ -111,7 +106,8 @@ def _pw_layer(layer: Layer, descending: bool | None = None) -> Layer:
     if descending is None:
         descending = p["out_c"] > p["in_c"]
     band = pointwise_band(p)
-    inplace_call = KernelCall(_PW_LOWERED[call.function], "tp_conv_1x1_inplace_params",
+    inplace = kernel(kernel_of(call).inplace_form)
+    inplace_call = KernelCall(inplace.function, inplace.params_type,
                               {**p, "band": band, "descending": int(descending)},
                               list(call.args), scratch_bytes=call.scratch_bytes,
                               comment=f"in place, {band}-pixel bands "
@@ -126,7 +122,8 @@ def _eligible(graph: Graph, layers: list[Layer], i: int) -> bool:
     if layer.stage or len(layer.calls) != 1:
         return False
     call = layer.calls[0]
-    if call.params_type != "tp_depthwise_params" or call.params.get("depth_mult") != 1:
+    k = kernel_of(call)
+    if k.family != "depthwise" or k.inplace_form is None or call.params.get("depth_mult") != 1:
         return False
     # [input, output] plus a scratch buffer for the DSP variant, whose rows the DSP
     # in-place kernel computes the same way.
@@ -151,13 +148,12 @@ def _ring_call(call: KernelCall) -> KernelCall:
     p = call.params
     rows = ring_rows(p)
     ring = rows * p["out_w"] * p["out_c"]
-    dsp = call.function.startswith(DW_DSP)
-    function = (FUNCTION_DSP_RS if call.function.startswith(DW_DSP + "_rs") else FUNCTION_DSP) \
-        if dsp else FUNCTION
-    return KernelCall(function, "tp_depthwise_inplace_params",
+    lowered = kernel_of(call)  # its in-place form runs its rows: their scratch after the ring
+    inplace = kernel(lowered.inplace_form)
+    return KernelCall(inplace.function, inplace.params_type,
                       {**{f"dw.{k}": v for k, v in p.items()}, "ring_rows": rows},
                       [call.args[0], ScratchArg()],
-                      scratch_bytes=ring + (depthwise_scratch({**p, "out_h": 1}) if dsp else 0),
+                      scratch_bytes=ring + lowered.scratch_bytes({**p, "out_h": 1}),
                       comment=f"in place, {rows} output row(s) held; {call.comment}")
 
 
@@ -165,7 +161,7 @@ def _inplace_layer(layer: Layer, ring: bool = False) -> Layer:
     """The layer with its depthwise call in place: as it is for the DSP kernels (unless
     ring), else by output rows held in a ring."""
     call = layer.calls[0]
-    if call.function.startswith(DW_DSP) and not ring:
+    if kernel_of(call).output_over_input and not ring:
         return dataclasses.replace(layer, in_place=True, calls=[dataclasses.replace(
             call, comment=f"in place, channel by channel; {call.comment}")])
     return dataclasses.replace(layer, calls=[_ring_call(call)])
@@ -179,8 +175,8 @@ def _options(original: Layer) -> list[Layer]:
     kernel itself for DSP, else or also the ring; pointwise: the default band order, then
     the other)."""
     call = original.calls[0]
-    if call.params_type == "tp_depthwise_params":
-        if call.function.startswith(DW_DSP):
+    if kernel_of(call).family == "depthwise":
+        if kernel_of(call).output_over_input:
             return [original, _inplace_layer(original), _inplace_layer(original, ring=True)]
         return [original, _inplace_layer(original)]
     default = _pw_layer(original)
@@ -215,8 +211,8 @@ def apply_inplace(graph: Graph, layers: list[Layer], arena_of: Callable[[list[La
     def trial(i: int, layer: Layer) -> int:
         out = options[i][0].calls[0].args[1].tensor
         alias = graph.aliases.pop(out, None)
-        if layer is not options[i][0] and options[i][0].calls[0].params_type == \
-                "tp_depthwise_params":
+        if layer is not options[i][0] and kernel_of(options[i][0].calls[0]).family == \
+                "depthwise":
             graph.aliases[out] = graph.storage(options[i][0].calls[0].args[0].tensor)
         arena = arena_of(layers[:i] + [layer] + layers[i + 1:])
         graph.aliases.pop(out, None)
@@ -227,8 +223,8 @@ def apply_inplace(graph: Graph, layers: list[Layer], arena_of: Callable[[list[La
     def take(i: int, layer: Layer) -> None:
         out = options[i][0].calls[0].args[1].tensor
         graph.aliases.pop(out, None)
-        if layer is not options[i][0] and options[i][0].calls[0].params_type == \
-                "tp_depthwise_params":
+        if layer is not options[i][0] and kernel_of(options[i][0].calls[0]).family == \
+                "depthwise":
             graph.aliases[out] = graph.storage(options[i][0].calls[0].args[0].tensor)
         layers[i] = layer
 
@@ -252,11 +248,9 @@ def apply_inplace(graph: Graph, layers: list[Layer], arena_of: Callable[[list[La
 
 
 def is_pointwise_inplace(layer: Layer) -> bool:
-    return any(c.function in _PW_LOWERED.values() for c in layer.calls)
+    return any(kernel_of(c).in_place and kernel_of(c).family == "conv_1x1" for c in layer.calls)
 
 
 def is_inplace(layer: Layer) -> bool:
     """Depthwise or pointwise running in place (the memory report's column)."""
-    return layer.in_place or any(
-        c.function in (FUNCTION, FUNCTION_DSP, FUNCTION_DSP_RS, *_PW_LOWERED.values())
-        for c in layer.calls)
+    return layer.in_place or any(kernel_of(c).in_place for c in layer.calls)

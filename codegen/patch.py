@@ -19,14 +19,13 @@ import numpy as np
 
 from .errors import CompileError
 from .ir import Graph
+from .kernels import kernel_of, make_call, select
 from .lowering import BufferArg, KernelCall, ScratchArg, TensorArg
 from .memplan import ALIGN, Buffer, plan_arena
-from .ops.dsp import depthwise_scratch
 from .model import Layer
 
-DW_DSP = "tp_depthwise_s8_dsp"  # prefix of the DSP depthwise variants (plane scratch)
-
-_WINDOW_TYPES = {"tp_conv_params", "tp_depthwise_params", "tp_pool_params"}
+# sliding windows over NHWC maps, whose params a tile can shift and shrink
+_WINDOW_FAMILIES = {"conv", "conv_1x1", "depthwise", "avgpool", "maxpool"}
 LOCAL_KEY = "p0"  # the stage is layer 0; its tiles are one planned arena buffer
 
 
@@ -68,7 +67,8 @@ def chain_length(graph: Graph, layers: list[Layer]) -> int:
             break
         call = layer.calls[0]
         args = call.args
-        if (call.params_type not in _WINDOW_TYPES or len(args) not in (2, 3)
+        k = kernel_of(call)
+        if (k.family not in _WINDOW_FAMILIES or k.in_place or len(args) not in (2, 3)
                 or not all(isinstance(a, TensorArg) for a in args[:2])
                 or (len(args) == 3 and not isinstance(args[2], ScratchArg))):
             break
@@ -124,15 +124,16 @@ def _tile_call(call: KernelCall, tin: Tile, tout: Tile) -> dict:
 def _tile_scratch(call: KernelCall, tiles: list[tuple[Tile, Tile]]) -> int:
     """Scratch of the call over its tiles: the DSP depthwise plane follows the tile's
     shape (smaller than the whole layer's); other kernels' scratch does not depend on it."""
-    if not call.function.startswith(DW_DSP):
+    k = kernel_of(call)
+    if k.scratch is None:
         return call.scratch_bytes
-    return max(depthwise_scratch(_tile_call(call, tin, tout)) for tin, tout in tiles)
+    return max(k.scratch(_tile_call(call, tin, tout)) for tin, tout in tiles)
 
 
 def _copy(rows: int, row_bytes: int, src_stride: int, dst_stride: int, src, dst, what: str) -> KernelCall:
-    return KernelCall("tp_tile_copy", "tp_tile_params",
-                      {"rows": rows, "row_bytes": row_bytes, "src_stride": src_stride,
-                       "dst_stride": dst_stride}, [src, dst], comment=what)
+    return make_call(select("tile_copy", dtype="any"),
+                     {"rows": rows, "row_bytes": row_bytes, "src_stride": src_stride,
+                      "dst_stride": dst_stride}, [src, dst], comment=what)
 
 
 def _floor_align(n: int) -> int:

@@ -41,7 +41,7 @@ extern "C" {
  * orientation (rows x cols outputs, k_h x k_w taps; swapped when transposed)
  *   plane_rows = (out_rows - 1) * stride_h + (k_h - 1) * dil_h + 1
  *   pitch      = (out_cols * stride_w + (k_w - 1) * dil_w + 3) rounded down to even
- * (codegen/ops/dsp.py: depthwise_scratch).
+ * (tp_dw_scratch_bytes in tp_depthwise_dsp_body.h; codegen/kernels.py: depthwise_scratch).
  */
 
 /**

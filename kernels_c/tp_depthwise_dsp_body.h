@@ -27,7 +27,7 @@ extern "C" {
 /* Geometry of the channel plane, in the plane's orientation: transposed (the compiler
  * sets it when the output is taller than wide) so rows are long and the
  * two-outputs-per-step loop rarely starts or ends (e.g. 1-pixel-wide k x 1 audio
- * layers). Mirrored by codegen/ops/dsp.py (depthwise_plane). */
+ * layers). Mirrored by codegen/kernels.py (depthwise_plane). */
 typedef struct {
     int32_t transposed;
     int32_t rows, cols;          /* output pixels */
@@ -91,6 +91,16 @@ TP_DW_INLINE void tp_dw_plane_geometry(const tp_depthwise_params *p, tp_dw_plane
     g->pitch = (plane_cols + g->sw + 2) & ~1;
     g->img_rows = tp_dw_clamp0(g->img_rows, g->plane_rows - g->top);
     g->img_cols = tp_dw_clamp0(g->img_cols, plane_cols - g->left);
+}
+
+/* Scratch bytes of the DSP kernels for p: 4 to align the plane, the int16 plane, then
+ * one row of int32 sums (cols rounded up to even), as tp_dw_layer lays them out.
+ * codegen/kernels.py (depthwise_scratch) mirrors it. */
+TP_DW_INLINE uint32_t tp_dw_scratch_bytes(const tp_depthwise_params *p)
+{
+    tp_dw_plane g;
+    tp_dw_plane_geometry(p, &g);
+    return 4u + 2u * (uint32_t)(g.plane_rows * g.pitch) + 4u * (uint32_t)((g.cols + 1) & ~1);
 }
 
 /* Two plane values kx and kx + dw of a row as one packed word; `single` (an odd last

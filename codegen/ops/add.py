@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op, Tensor
+from ..kernels import make_call, select
 from ..lowering import ConstArray, KernelCall, Target, TensorArg
 from ..quant import quantize_multiplier, requantize
 from .broadcast import broadcast_fields
@@ -97,9 +98,9 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         lut = lut_fields(rescaled_table(-a.zero_point, m1, sh1),
                          rescaled_table(-b.zero_point, m2, sh2), mo, sho, out.zero_point)
         if lut is not None:
-            return [KernelCall("tp_add_s8_lut", "tp_add_lut_params",
-                               {"size": out.size, **lut, "act_min": act_min, "act_max": act_max},
-                               args, comment=f"{comment} (tables, SMMLAR requant)")]
+            return [make_call(select("add", "lut"),
+                              {"size": out.size, **lut, "act_min": act_min, "act_max": act_max},
+                              args, comment=f"{comment} (tables, SMMLAR requant)")]
     params = {
         **loops,
         "input1_offset": -a.zero_point, "input1_multiplier": m1, "input1_shift": sh1,
@@ -108,4 +109,4 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         "output_multiplier": mo, "output_shift": sho, "output_offset": out.zero_point,
         "act_min": act_min, "act_max": act_max,
     }
-    return [KernelCall("tp_add_s8", "tp_add_params", params, args, comment=comment)]
+    return [make_call(select("add"), params, args, comment=comment)]

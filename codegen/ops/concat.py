@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op, Tensor
+from ..kernels import make_call, select
 from ..lowering import ConstArray, KernelCall, Target, TensorArg
 from .common import clamp_range, require_int8, tensor
 
@@ -70,11 +71,11 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         offset += t.shape[axis] * inner
         lut = requant_lut(t, out, act_min, act_max)
         if np.array_equal(lut, np.arange(-128, 128)):
-            function, how = "tp_concat_s8", "copy"
+            variant, how = "portable", "copy"
         else:
             params["lut"] = ConstArray(lut)
-            function, how = "tp_concat_lut_s8", "requantize/clamp"
-        calls.append(KernelCall(function, "tp_concat_params", params,
-                                [TensorArg(t.index), TensorArg(out.index)],
-                                comment=f"input {i} of {len(inputs)} along axis {axis}: {how}"))
+            variant, how = "lut", "requantize/clamp"
+        calls.append(make_call(select("concat", variant), params,
+                               [TensorArg(t.index), TensorArg(out.index)],
+                               comment=f"input {i} of {len(inputs)} along axis {axis}: {how}"))
     return calls

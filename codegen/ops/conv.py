@@ -18,11 +18,11 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op, Tensor
+from ..kernels import CONV_PK_MAX_K4, make_call, select
 from ..lowering import ConstArray, KernelCall, ScratchArg, Target, TensorArg
 from ..quant import per_channel_multipliers
 from .common import clamp_range, nhwc, require_int8, tensor, window_padding
-from .dsp import (CONV_PK_MAX_K4, conv_1x1_pk, conv_1x1_scratch, conv_pk_ok, conv_pk_scratch,
-                  conv_scratch, requant_x2_ok, use_dsp)
+from .dsp import conv_1x1_pk, conv_pk_ok, requant_x2_ok, use_dsp
 
 
 def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
@@ -75,31 +75,23 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
                             pk_slots(k_h, k_w, in_c)))}
             args = [TensorArg(inp.index), TensorArg(out.index), ScratchArg()]
             if pointwise:  # tp_conv_1x1_s8_dsp_rs reads these depths packed (also in place)
-                return [KernelCall("tp_conv_1x1_s8_dsp_rs", "tp_conv_params", packed, args,
-                                   scratch_bytes=conv_1x1_scratch(in_c),
-                                   comment=f"conv 1x1 s{s_h}x{s_w} {in_c}->{out_c} "
-                                           "(DSP, packed filter)")]
-            return [KernelCall(f"tp_conv_pk_s8_dsp_k{k4}", "tp_conv_params", packed, args,
-                               scratch_bytes=conv_pk_scratch(k_h * k_w * in_c),
-                               comment=f"conv {geometry} {in_c}->{out_c} (DSP, packed filter)")]
-        suffix, note = ("_rs", ", SMMULR requant") if rs else ("", "")
+                return [make_call(select("conv_1x1", "dsp_rs"), packed, args,
+                                  f"conv 1x1 s{s_h}x{s_w} {in_c}->{out_c} (DSP, packed filter)")]
+            return [make_call(select("conv", "packed"), packed, args,
+                              f"conv {geometry} {in_c}->{out_c} (DSP, packed filter)")]
+        variant, note = ("dsp_rs", ", SMMULR requant") if rs else ("dsp", "")
+        args = [TensorArg(inp.index), TensorArg(out.index), ScratchArg()]
         if pointwise:
-            return [KernelCall(f"tp_conv_1x1_s8_dsp{suffix}", "tp_conv_params", params,
-                               [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
-                               scratch_bytes=conv_1x1_scratch(in_c),
-                               comment=f"conv 1x1 s{s_h}x{s_w} {in_c}->{out_c} (DSP{note})")]
-        return [KernelCall(f"tp_conv_s8_dsp{suffix}", "tp_conv_params", params,
-                           [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
-                           scratch_bytes=conv_scratch(k_h * k_w * in_c),
-                           comment=f"conv {geometry} {in_c}->{out_c} (DSP{note})")]
+            return [make_call(select("conv_1x1", variant), params, args,
+                              f"conv 1x1 s{s_h}x{s_w} {in_c}->{out_c} (DSP{note})")]
+        return [make_call(select("conv", variant), params, args,
+                          f"conv {geometry} {in_c}->{out_c} (DSP{note})")]
     if pointwise:
-        return [KernelCall("tp_conv_1x1_s8", "tp_conv_params", params,
-                           [TensorArg(inp.index), TensorArg(out.index)],
-                           comment=f"conv 1x1 s{s_h}x{s_w} {in_c}->{out_c}")]
-    return [KernelCall("tp_conv_s8", "tp_conv_params", params,
-                       [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
-                       scratch_bytes=k_h * k_w * in_c,
-                       comment=f"conv {geometry} {in_c}->{out_c}")]
+        return [make_call(select("conv_1x1"), params, [TensorArg(inp.index), TensorArg(out.index)],
+                          f"conv 1x1 s{s_h}x{s_w} {in_c}->{out_c}")]
+    return [make_call(select("conv"), params,
+                      [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
+                      f"conv {geometry} {in_c}->{out_c}")]
 
 
 def optional_bias(op: Op, graph: Graph, i: int) -> np.ndarray | None:

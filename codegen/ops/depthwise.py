@@ -10,12 +10,12 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import ConstArray, KernelCall, ScratchArg, Target, TensorArg
 from ..quant import per_channel_multipliers
 from .common import clamp_range, nhwc, require_int8, tensor, window_padding
 from .conv import check_weights, optional_bias
-from .dsp import (depthwise_fits, depthwise_pack, depthwise_rs_ok, depthwise_scratch,
-                  depthwise_transposed, depthwise_variant, use_dsp)
+from .dsp import depthwise_fits, depthwise_pack, depthwise_rs_ok, depthwise_transposed, use_dsp
 
 
 def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
@@ -61,13 +61,10 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         del params["filter"]  # the kernel reads the packed pairs only
         params.update(transposed=int(transposed),
                       **{k: ConstArray(v) for k, v in packs.items()})
-        return [KernelCall(f"tp_depthwise_s8_dsp{'_rs' if x2 else ''}{depthwise_variant(params)}",
-                           "tp_depthwise_params", params,
-                           [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
-                           scratch_bytes=depthwise_scratch(params),
-                           comment=f"depthwise {k_h}x{k_w} s{s_h}x{s_w} d{d_h}x{d_w} "
-                                   f"pad {pad_top},{pad_left} {in_c}x{dm} (DSP)")]
-    return [KernelCall("tp_depthwise_s8", "tp_depthwise_params", params,
-                       [TensorArg(inp.index), TensorArg(out.index)],
-                       comment=f"depthwise {k_h}x{k_w} s{s_h}x{s_w} d{d_h}x{d_w} "
-                               f"pad {pad_top},{pad_left} {in_c}x{dm}")]
+        return [make_call(select("depthwise", "dsp_rs" if x2 else "dsp"), params,
+                          [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
+                          f"depthwise {k_h}x{k_w} s{s_h}x{s_w} d{d_h}x{d_w} "
+                          f"pad {pad_top},{pad_left} {in_c}x{dm} (DSP)")]
+    return [make_call(select("depthwise"), params, [TensorArg(inp.index), TensorArg(out.index)],
+                      f"depthwise {k_h}x{k_w} s{s_h}x{s_w} d{d_h}x{d_w} "
+                      f"pad {pad_top},{pad_left} {in_c}x{dm}")]

@@ -1,19 +1,16 @@
-"""Compile-time choice of the DSP kernel variants and their scratch sizes.
+"""Compile-time choice of the DSP kernel variants and their constants.
 
-The formulas mirror the TP_*_DSP_SCRATCH_BYTES macros in kernels_c/tp_*_dsp.h: int16
-widened copies rounded up to blocks of four, plus 4 bytes so the kernel can align them.
+Their scratch sizes are the kernel registry's (codegen/kernels.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import (conv_1x1_scratch, conv_pk_scratch, conv_scratch,  # noqa: F401
+                       depthwise_scratch, fc_scratch)  # re-exported: tests import them here
 from ..lowering import Target
 
 DW_MAX_TAPS = 49  # k_h * k_w; TP_DW_DSP_MAX_PAIRS >= k_h * ceil(k_w / 2)
-
-
-def _round4(n: int) -> int:
-    return (n + 3) & ~3
 
 
 def use_dsp(target: Target) -> bool:
@@ -21,31 +18,7 @@ def use_dsp(target: Target) -> bool:
     return target.dsp
 
 
-def _pair_q15(k: int) -> int:
-    """int16 slots of a tp_conv_dsp column pair (TP_CONV_DSP_PAIR_Q15)."""
-    return 2 * _round4(k) + 8
-
-
-def conv_scratch(k: int) -> int:
-    """tp_conv_s8_dsp: a column pair of two widened windows of k values + one int8 window
-    rounded up to whole words (zero-padded so it widens by words)."""
-    return 4 + 2 * _pair_q15(k) + _round4(k)
-
-
-def conv_1x1_scratch(in_c: int) -> int:
-    """tp_conv_1x1_s8_dsp: a column pair of two widened input pixels."""
-    return 4 + 2 * _pair_q15(in_c)
-
-
-# tp_conv_pk_dsp.h: TP_CONV_PK_MAX_K4 and TP_CONV_1X1_PK
-CONV_PK_MAX_K4 = 64
-CONV_1X1_PK_MAX_C = 32
-
-
-def conv_pk_scratch(k: int) -> int:
-    """tp_conv_pk_s8_dsp_k*: a column pair of two widened windows (2 x k4 int16) and one
-    int8 window."""
-    return 4 + 5 * _round4(k)
+CONV_1X1_PK_MAX_C = 32  # tp_conv_pk_dsp.h: TP_CONV_1X1_PK
 
 
 def conv_1x1_pk(in_c: int) -> bool:
@@ -78,38 +51,6 @@ def depthwise_transposed(p: dict) -> bool:
     """An output taller than wide runs on the transposed plane (the `transposed` field),
     so its rows are long."""
     return p["out_h"] > p["out_w"]
-
-
-def depthwise_plane(p: dict) -> tuple[int, int, int]:
-    """(rows, pitch, output columns) of tp_depthwise_s8_dsp's int16 channel plane
-    (plane_geometry)."""
-    if p["transposed"]:
-        rows, cols, k_h, k_w, s_h, s_w, d_h, d_w = (p["out_w"], p["out_h"], p["k_w"], p["k_h"],
-                                                    p["stride_w"], p["stride_h"],
-                                                    p["dil_w"], p["dil_h"])
-    else:
-        rows, cols, k_h, k_w, s_h, s_w, d_h, d_w = (p["out_h"], p["out_w"], p["k_h"], p["k_w"],
-                                                    p["stride_h"], p["stride_w"],
-                                                    p["dil_h"], p["dil_w"])
-    plane_rows = (rows - 1) * s_h + (k_h - 1) * d_h + 1
-    plane_cols = (cols - 1) * s_w + (k_w - 1) * d_w + 1
-    return plane_rows, (plane_cols + s_w + 2) & ~1, cols
-
-
-def depthwise_scratch(p: dict) -> int:
-    """tp_depthwise_s8_dsp: one channel's padded int16 plane (+ 4 bytes to align it) and
-    one row of int32 sums (an even number)."""
-    rows, pitch, cols = depthwise_plane(p)
-    return 4 + 2 * rows * pitch + 4 * ((cols + 1) & ~1)
-
-
-def depthwise_variant(p: dict) -> str:
-    """Suffix of the specialised tp_depthwise_s8_dsp variant for the layer's geometry."""
-    k, s = p["k_h"], p["stride_h"]
-    if (k in (3, 5) and p["k_w"] == k and s in (1, 2) and p["stride_w"] == s
-            and p["dil_h"] == 1 and p["dil_w"] == 1):
-        return f"_k{k}s{s}"
-    return ""
 
 
 def depthwise_pack(filter_1hwo: np.ndarray, bias: np.ndarray, input_offset: int,
@@ -149,11 +90,6 @@ def depthwise_rs_ok(filter_1hwo: np.ndarray, bias: np.ndarray, shift: np.ndarray
     bound = np.abs(np.asarray(bias, dtype=np.int64)) + 255 * w
     shift = np.asarray(shift)
     return bool(np.all((shift <= -1) & (shift >= -22)) and np.all(bound < 2**30))
-
-
-def fc_scratch(depth: int) -> int:
-    """tp_fully_connected_s8_dsp: the input row widened to int16."""
-    return 4 + 2 * _round4(depth)
 
 
 def requant_x2_ok(weights_2d: np.ndarray, folded_bias: np.ndarray, shift: np.ndarray) -> bool:

@@ -20,10 +20,11 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import ConstArray, KernelCall, ScratchArg, Target, TensorArg
 from .common import clamp_range, require_int8, tensor
 from .conv import check_weights, fold_input_zero_point, optional_bias
-from .dsp import fc_scratch, use_dsp
+from .dsp import use_dsp
 
 INT_SHIFT_LIMIT = 32  # tp_fc_round_int: beyond +-32 every result is 0 or saturates
 
@@ -83,12 +84,11 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         # binary64 bit patterns as (low, high) int32 words: exact and endian-independent
         params["scale_bits"] = ConstArray(scales.astype("<f8").view("<u4").astype(np.uint32)
                                           .view(np.int32))
-    suffix = "_int" if use_int else ""
+    variant = ("dsp" if use_dsp(target) else "portable") + ("_int" if use_int else "")
     if use_dsp(target):  # SMLAD on the widened input row, same results
-        return [KernelCall(f"tp_fully_connected_s8_dsp{suffix}", "tp_fully_connected_params",
-                           params, [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
-                           scratch_bytes=fc_scratch(depth),
-                           comment=f"fully connected {rows}x{depth} -> {units} (DSP)")]
-    return [KernelCall(f"tp_fully_connected_s8{suffix}", "tp_fully_connected_params", params,
-                       [TensorArg(inp.index), TensorArg(out.index)],
-                       comment=f"fully connected {rows}x{depth} -> {units}")]
+        return [make_call(select("fully_connected", variant), params,
+                          [TensorArg(inp.index), TensorArg(out.index), ScratchArg()],
+                          f"fully connected {rows}x{depth} -> {units} (DSP)")]
+    return [make_call(select("fully_connected", variant), params,
+                      [TensorArg(inp.index), TensorArg(out.index)],
+                      f"fully connected {rows}x{depth} -> {units}")]

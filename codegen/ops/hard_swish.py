@@ -6,6 +6,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import KernelCall, Target, TensorArg
 from ..quant import quantize_multiplier
 from .add import require_per_tensor
@@ -39,5 +40,5 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
     require_per_tensor(op, x, y)
     params = {"size": x.size, "input_zero_point": x.zero_point,
               "output_zero_point": y.zero_point, **hard_swish_params(op, x.scale, y.scale)}
-    return [KernelCall("tp_hard_swish_s8", "tp_hard_swish_params", params,
-                       [TensorArg(op.inputs[0]), TensorArg(op.outputs[0])])]
+    return [make_call(select("hard_swish"), params,
+                      [TensorArg(op.inputs[0]), TensorArg(op.outputs[0])])]

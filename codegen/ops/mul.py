@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import KernelCall, Target, TensorArg
 from ..quant import quantize_multiplier
 from .add import require_per_tensor
@@ -27,6 +28,6 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         "output_multiplier": mult, "output_shift": shift, "output_offset": out.zero_point,
         "act_min": act_min, "act_max": act_max,
     }
-    return [KernelCall("tp_mul_s8", "tp_mul_params", params,
-                       [TensorArg(op.inputs[0]), TensorArg(op.inputs[1]), TensorArg(op.outputs[0])],
-                       comment=f"{list(a.shape)} * {list(b.shape)} -> {list(out.shape)}")]
+    return [make_call(select("mul"), params,
+                      [TensorArg(op.inputs[0]), TensorArg(op.inputs[1]), TensorArg(op.outputs[0])],
+                      comment=f"{list(a.shape)} * {list(b.shape)} -> {list(out.shape)}")]

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import ConstArray, KernelCall, Target, TensorArg
 from .common import require_int8, tensor
 from .transpose import const_ints
@@ -47,10 +48,10 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
     in_shape = [1] * lead + list(inp.shape)
     before = [0] * lead + [int(b) for b, _ in pads]
     out_shape = [1] * lead + list(expect)
-    return [KernelCall("tp_pad_s8", "tp_pad_params",
-                       {"in_shape": ConstArray(np.array(in_shape, np.int32)),
-                        "out_shape": ConstArray(np.array(out_shape, np.int32)),
-                        "pad_before": ConstArray(np.array(before, np.int32)),
-                        "pad_value": pad_value},
-                       [TensorArg(inp.index), TensorArg(out.index)],
-                       comment=f"pad {pads.tolist()} with {pad_value}")]
+    return [make_call(select("pad"),
+                      {"in_shape": ConstArray(np.array(in_shape, np.int32)),
+                       "out_shape": ConstArray(np.array(out_shape, np.int32)),
+                       "pad_before": ConstArray(np.array(before, np.int32)),
+                       "pad_value": pad_value},
+                      [TensorArg(inp.index), TensorArg(out.index)],
+                      comment=f"pad {pads.tolist()} with {pad_value}")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import KernelCall, Target, TensorArg
 from .common import clamp_range, nhwc, require_int8, tensor, window_padding
 
@@ -36,7 +37,7 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
               "k_h": k_h, "k_w": k_w, "stride_h": s_h, "stride_w": s_w,
               "pad_top": pad_top, "pad_left": pad_left, "act_min": act_min, "act_max": act_max}
     avg = op.kind == "AVERAGE_POOL_2D"
-    return [KernelCall("tp_avgpool_s8" if avg else "tp_maxpool_s8", "tp_pool_params", params,
-                       [TensorArg(inp.index), TensorArg(out.index)],
-                       comment=f"{'avg' if avg else 'max'} pool {k_h}x{k_w} s{s_h}x{s_w} "
-                               f"pad {pad_top},{pad_left}")]
+    return [make_call(select("avgpool" if avg else "maxpool"), params,
+                      [TensorArg(inp.index), TensorArg(out.index)],
+                      comment=f"{'avg' if avg else 'max'} pool {k_h}x{k_w} s{s_h}x{s_w} "
+                              f"pad {pad_top},{pad_left}")]

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op, Tensor
+from ..kernels import make_call, select
 from ..lowering import KernelCall, Target, TensorArg
 from ..quant import quantize_multiplier
 from .common import tensor
@@ -43,12 +44,12 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         _quantized(op, dst)
         params = {"size": size, "scale": float(np.float32(dst.scale)),
                   "output_zero_point": dst.zero_point}
-        fn = f"tp_quantize_f32_{_SHORT[dst.dtype]}"
+        family = "quantize"
     elif dst.dtype == "float32":  # DEQUANTIZE
         _quantized(op, src)
         params = {"size": size, "scale": float(np.float32(src.scale)),
                   "input_zero_point": src.zero_point}
-        fn = f"tp_dequantize_{_SHORT[src.dtype]}_f32"
+        family = "dequantize"
     else:  # QUANTIZE between integer types: Requantize
         _quantized(op, src)
         _quantized(op, dst)
@@ -56,6 +57,6 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         mult, shift = quantize_multiplier(real)
         params = {"size": size, "input_zero_point": src.zero_point,
                   "output_zero_point": dst.zero_point, "multiplier": mult, "shift": shift}
-        fn = f"tp_requantize_{_SHORT[src.dtype]}_{_SHORT[dst.dtype]}"
-    return [KernelCall(fn, "tp_quantize_params", params, args,
-                       comment=f"{src.dtype} -> {dst.dtype}")]
+        family = "requantize"
+    return [make_call(select(family, "portable", f"{_SHORT[src.dtype]}_{_SHORT[dst.dtype]}"),
+                      params, args, comment=f"{src.dtype} -> {dst.dtype}")]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import KernelCall, Target, TensorArg
 from ..quant import quantize_multiplier
 from .common import require_int8, tensor
@@ -62,8 +63,8 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
             raise CompileError(f"layer {op.index} (REDUCE_MAX): input and output quantization "
                                "differ, which TFLite's int8 REDUCE_MAX does not allow; re-convert "
                                "the model with the TFLite converter.")
-        return [KernelCall("tp_reduce_max_s8", "tp_reduce_params", params, args,
-                           comment=f"max {what}")]
+        return [make_call(select("reduce_max"), params, args,
+                          comment=f"max {what}")]
     if count >= 1 << 22:  # keeps sum - count * in_zp inside int32
         raise CompileError(f"layer {op.index} (MEAN): reduces {count} elements per output; at "
                            "most 4194303 are supported.")
@@ -72,5 +73,5 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
         raise CompileError(f"layer {op.index} (MEAN): the output scale is over 2^30 times "
                            "smaller than the input scale; the model is malformed.")
     params.update(in_zp=inp.zero_point, out_zp=out.zero_point, multiplier=mult, shift=shift)
-    return [KernelCall("tp_reduce_mean_s8", "tp_reduce_params", params, args,
-                       comment=f"mean {what}")]
+    return [make_call(select("reduce_mean"), params, args,
+                      comment=f"mean {what}")]

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import ConstArray, KernelCall, Target, TensorArg
 from ..quant import quantize_multiplier, requantize
 from .common import require_int8
@@ -33,6 +34,6 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
     mult, shift = quantize_multiplier(float(np.float32(src.scale)) / float(scale))
     lut = np.array([min(max(dst.zero_point + requantize(x - src.zero_point, mult, shift), act_min),
                         act_max) for x in range(-128, 128)], dtype=np.int8)
-    return [KernelCall("tp_lut_s8", "tp_lut_params", {"size": dst.size, "lut": ConstArray(lut)},
-                       [TensorArg(op.inputs[0]), TensorArg(op.outputs[0])],
-                       comment=f"{op.kind} as a 256-entry table")]
+    return [make_call(select("lut"), {"size": dst.size, "lut": ConstArray(lut)},
+                      [TensorArg(op.inputs[0]), TensorArg(op.outputs[0])],
+                      comment=f"{op.kind} as a 256-entry table")]

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import ConstArray, KernelCall, Target, TensorArg
 from .common import require_int8, tensor
 from .transpose import const_ints
@@ -61,8 +62,8 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
     params = {"batches": b, "in_h": in_h, "in_w": in_w, "c": c, "out_h": out_h, "out_w": out_w,
               "src_y": ConstArray(src_y.astype(np.uint16)),
               "src_x": ConstArray(src_x.astype(np.uint16))}
-    return [KernelCall("tp_resize_nearest_s8", "tp_resize_params", params,
-                       [TensorArg(inp.index), TensorArg(out.index)],
-                       comment=f"nearest {in_h}x{in_w} -> {out_h}x{out_w}"
-                               f"{' align_corners' if ac else ''}"
-                               f"{' half_pixel_centers' if hp else ''}")]
+    return [make_call(select("resize_nearest"), params,
+                      [TensorArg(inp.index), TensorArg(out.index)],
+                      comment=f"nearest {in_h}x{in_w} -> {out_h}x{out_w}"
+                              f"{' align_corners' if ac else ''}"
+                              f"{' half_pixel_centers' if hp else ''}")]

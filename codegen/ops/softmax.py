@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import KernelCall, Target, TensorArg
 from ..quant import quantize_multiplier
 from .add import require_per_tensor
@@ -48,6 +49,6 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
     rows = x.size // depth if depth else 0
     params = {"rows": rows, "depth": depth, "input_multiplier": mult, "input_left_shift": shift,
               "diff_min": diff_min}
-    return [KernelCall("tp_softmax_s8", "tp_softmax_params", params,
-                       [TensorArg(op.inputs[0]), TensorArg(op.outputs[0])],
-                       comment=f"{rows} rows of {depth}, beta {beta:g}")]
+    return [make_call(select("softmax"), params,
+                      [TensorArg(op.inputs[0]), TensorArg(op.outputs[0])],
+                      comment=f"{rows} rows of {depth}, beta {beta:g}")]

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import CompileError
 from ..ir import Graph, Op
+from ..kernels import make_call, select
 from ..lowering import ConstArray, KernelCall, Target, TensorArg
 from .common import require_int8, tensor
 
@@ -75,7 +76,7 @@ def lower(op: Op, graph: Graph, target: Target) -> list[KernelCall]:
     perm = [int(p) % rank for p in perm]  # TFLite accepts negative entries
     strides = row_major_strides(inp.shape)
     shape, in_strides = walk4(op, [(inp.shape[p], strides[p]) for p in perm])
-    return [KernelCall("tp_transpose_s8", "tp_transpose_params",
-                       {"out_shape": shape, "in_strides": in_strides},
-                       [TensorArg(inp.index), TensorArg(out.index)],
-                       comment=f"transpose {list(inp.shape)} perm {perm}")]
+    return [make_call(select("transpose"),
+                      {"out_shape": shape, "in_strides": in_strides},
+                      [TensorArg(inp.index), TensorArg(out.index)],
+                      comment=f"transpose {list(inp.shape)} perm {perm}")]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from codegen.kernels import KERNELS, Kernel, kernel, kernel_of
+from tests.support.harness import CFLAGS
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository (tests/<file>.py)
 KERNELS_C = ROOT / "kernels_c"
@@ -92,7 +93,7 @@ def test_scratch_formulas_match_c(tmp_path):
     lines += ["    return 0;", "}"]
     src, exe = tmp_path / "scratch.c", tmp_path / "scratch"
     src.write_text("\n".join(lines) + "\n")
-    subprocess.run(["cc", "-std=c99", "-O0", "-I", str(KERNELS_C), str(src),
+    subprocess.run(["gcc", *CFLAGS, "-I", str(KERNELS_C), str(src),
                     *map(str, sorted(KERNELS_C.glob("*.c"))), "-o", str(exe)], check=True)
     c_values = subprocess.run([str(exe)], capture_output=True, text=True,
                               check=True).stdout.split()

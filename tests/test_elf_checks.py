@@ -14,7 +14,7 @@ from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
 from boards import REPO_ROOT, Board, MemoryRegion, list_boards, load_board, toolchain
-from firmware_build import FAKE_MODEL_DIR, FIRMWARE_SOURCES
+from tests.support.firmware_build import FAKE_MODEL_DIR, FIRMWARE_SOURCES
 from tests.support.scons_build import SHARED_MODELS, scons, scons_build
 
 STM32_BOARDS = [b for b in list_boards() if b.startswith("stm32")]

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-RESNET = ROOT.parent / "shared" / "models" / "resnet8_cifar10_int8.tflite"
+from tests.support.paths import REPO_ROOT as ROOT, SHARED_MODELS_DIR
+
+RESNET = SHARED_MODELS_DIR / "resnet8_cifar10_int8.tflite"
 
 
 def codegen(model: Path, out: Path) -> subprocess.CompletedProcess:

@@ -13,11 +13,11 @@ import pytest
 from cobs import cobs
 
 from boards import Board, list_boards, load_board
-from conftest import start_target
 from host_tools.target.device import Device
 from host_tools.errors import TargetError
 from host_tools.target.link import SerialLink
 from host_tools.target.protocol import Command, Status
+from tests.support.firmware_build import start_target
 
 LAYERS = 140
 SIZE = 1000

@@ -19,8 +19,8 @@ from host_tools.reference.golden import default_inputs
 from tests.support.harness import ROOT, assert_bit_exact
 from tests.support.keras_models import mobilenet_v1, mobilenet_v2
 from tests.support.models import op_kinds
+from tests.support.scons_build import check_on_board
 from tests.support.tiny_models import convert_fn
-from tests.test_models_e2e import check_on_board
 
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")

@@ -18,11 +18,9 @@ from codegen.errors import CompileError
 from codegen.ir import Quant, Tensor
 from codegen.ops.concat import requant_lut
 from codegen.reader import read_model
-from tests.support.harness import assert_bit_exact
+from tests.support.harness import KERNELS, assert_bit_exact
 from tests.support.tiny_models import O, T, build_model, convert_fn
-from tests.test_kernels_conv import lower_op, tf
-
-KERNELS = Path(__file__).resolve().parents[1] / "kernels_c"
+from tests.support.kernel_check import lower_op, tf
 
 
 @pytest.mark.parametrize("axis", [0, 1, 2, 3, -1, -3])

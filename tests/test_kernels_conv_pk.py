@@ -24,7 +24,7 @@ from codegen.ops.dsp import conv_1x1_pk, conv_1x1_scratch, conv_pk_ok, conv_pk_s
 from codegen.reader import read_model
 from tests.support.harness import CFLAGS, HOST_DSP, KERNELS, ROOT, assert_bit_exact
 from tests.support.tiny_models import convert_fn
-from tests.test_kernels_conv import check_model, keras, patch_scales
+from tests.support.kernel_check import check_model, keras, patch_scales
 
 
 def _calls(path: Path) -> list:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from codegen.errors import CompileError
-from tests.test_kernels_conv import check_model, convert, keras, lower_op, random_conv
+from tests.support.kernel_check import check_model, convert, keras, lower_op, random_conv
 
 
 def test_depthwise_random_geometry(tmp_path):

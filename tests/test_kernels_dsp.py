@@ -23,7 +23,7 @@ from codegen.ops.dsp import (conv_1x1_scratch, conv_pk_scratch, conv_scratch, de
                               fc_scratch, requant_x2_ok)
 from codegen.reader import read_model
 from tests.support.harness import CFLAGS, HOST, HOST_DSP, KERNELS, ROOT
-from tests.test_kernels_conv import check_model, convert, keras
+from tests.support.kernel_check import check_model, convert, keras
 
 
 def test_requantize_fast_and_portable_intrinsics(tmp_path):

@@ -25,7 +25,7 @@ from codegen.ops import LOWERINGS
 from codegen.ops.fully_connected import INT_SHIFT_LIMIT, int_scale
 from codegen.reader import read_model
 from tests.support.harness import CFLAGS, HOST, HOST_DSP, KERNELS, ROOT, assert_bit_exact
-from tests.test_kernels_conv import (ACTS, check_model, convert, keras, lower_op, patch_scales,
+from tests.support.kernel_check import (ACTS, check_model, convert, keras, lower_op, patch_scales,
                                      small_input)
 
 # a host without a double-precision FPU, as far as the code generator knows

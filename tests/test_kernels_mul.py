@@ -6,8 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.support.harness import assert_bit_exact
-from tests.support.tiny_models import O, T, build_model, convert_fn, op_kinds
-from tests.test_kernels_add import binary_cases
+from tests.support.tiny_models import O, T, binary_cases, build_model, convert_fn, op_kinds
 
 
 def test_mul_converted_model(tmp_path: Path) -> None:

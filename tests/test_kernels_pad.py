@@ -11,7 +11,7 @@ from codegen.errors import CompileError
 from codegen.reader import read_model
 from tests.support.harness import assert_bit_exact
 from tests.support.tiny_models import O, T, build_model, convert_fn
-from tests.test_kernels_conv import lower_op, tf
+from tests.support.kernel_check import lower_op, tf
 
 
 def census(path: Path) -> Counter:

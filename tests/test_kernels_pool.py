@@ -6,7 +6,7 @@ import pytest
 
 from codegen.errors import CompileError
 from codegen.ir import Quant
-from tests.test_kernels_conv import check_model, convert, keras, lower_op
+from tests.support.kernel_check import check_model, convert, keras, lower_op
 
 
 def random_pool(rng: np.random.Generator, in_hw: tuple[int, int]) -> keras.layers.Layer:

@@ -15,7 +15,7 @@ from codegen.ops.resize import nearest_indices
 from codegen.reader import read_model
 from tests.support.harness import assert_bit_exact
 from tests.support.tiny_models import O, T, build_model, convert_fn
-from tests.test_kernels_conv import check_model, keras, tf
+from tests.support.kernel_check import check_model, keras, tf
 
 # From a (14, 2) input: (23, 41) is where float32 rounding moves an index away from
 # the exact-arithmetic one (rows with align_corners, columns with half-pixel centers).

@@ -12,7 +12,7 @@ from codegen.ops.transpose import merge_dims
 from codegen.reader import read_model
 from tests.support.harness import assert_bit_exact
 from tests.support.tiny_models import O, T, build_model, convert_fn
-from tests.test_kernels_conv import lower_op, tf
+from tests.support.kernel_check import lower_op, tf
 
 
 def test_transpose_converted(tmp_path):

@@ -33,12 +33,10 @@ def test_chain_reuses_memory():
 
 def test_shared_models_within_5_percent_of_lower_bound():
     """Issue target: every plan within 5% of the largest set of simultaneously live buffers."""
-    from pathlib import Path
-
     from codegen.compile import compile_model
     from codegen.lowering import Target
     from codegen.memoptions import MemoryOptions
-    models = sorted((Path(__file__).resolve().parents[2] / "shared" / "models").glob("*.tflite"))
+    from tests.support.paths import SHARED_MODELS as models
     assert models
     # DSP targets (the benchmark boards); on portable-kernel targets in-place chains can
     # drift further (DS-CNN on Cortex-M3: 5.9% above the bound, see issue note)

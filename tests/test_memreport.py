@@ -1,8 +1,6 @@
 """Memory report: per-layer rows, peak line, PNG chart; fit message suggests patch=auto."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from codegen.compile import compile_model
@@ -11,8 +9,9 @@ from codegen.fit import FIRMWARE_RAM_BYTES, check_fits
 from codegen.memoptions import MemoryOptions
 from codegen.memreport import format_report, memory_report, plot_report
 from tests.support.harness import HOST
+from tests.support.paths import SHARED_MODELS_DIR
 
-MODEL = Path(__file__).resolve().parents[2] / "shared/models/resnet8_cifar10_int8.tflite"
+MODEL = SHARED_MODELS_DIR / "resnet8_cifar10_int8.tflite"
 
 
 def test_report_lines_and_chart(tmp_path):

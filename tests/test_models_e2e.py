@@ -9,21 +9,10 @@ import numpy as np
 import pytest
 
 from boards import list_boards, load_board
-from host_tools.reference.golden import default_inputs, reference_tensors
-from host_tools.measure.inference import run_inference
-from tests.support.scons_build import ROOT, SHARED_MODELS, scons, scons_build
+from host_tools.reference.golden import reference_tensors
+from tests.support.scons_build import ROOT, SHARED_MODELS, check_on_board, scons, scons_build
 
 QEMU_BOARDS = [b for b in list_boards() if load_board(b).run_method == "qemu"]
-
-
-def check_on_board(board_name: str, model, inputs=None) -> None:
-    image, meta = scons_build(board_name, model)
-    inputs = default_inputs(meta["inputs"]) if inputs is None else inputs
-    result = run_inference(load_board(board_name), image, meta, inputs,
-                           reference_tensors(model, inputs))
-    assert result.bit_exact, result.mismatch
-    assert result.checked_layers == len(meta["layers"])
-    assert result.total > 0 and all(layer.count > 0 for layer in result.layers)
 
 
 @pytest.mark.qemu

@@ -2,8 +2,6 @@
 reuse, partial last words, and inferences carried one after another (fault model switch)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -16,9 +14,9 @@ from host_tools.sweep.campaign import uniform
 from host_tools.sweep.cost import persistence_plan
 from host_tools.sweep.datasets import load_digits_set
 from host_tools.sweep.trials import FaultSetup, simulate, simulate_sequence
+from tests.support.paths import OWN_MODELS_DIR
 
-MODEL = Path(__file__).resolve().parents[1] / "host_tools" / "data" / "models" / \
-    "digits_mobilenet_int8.tflite"
+MODEL = OWN_MODELS_DIR / "digits_mobilenet_int8.tflite"
 RATES = (RateThresholds.for_rate(0.3), RateThresholds.for_rate(0.2))  # p01, p10: many faults
 SEED = 5
 

@@ -8,6 +8,7 @@ from codegen.compile import compile_model
 from codegen.reader import read_model
 from tests.support.harness import HOST, assert_bit_exact
 from tests.support.models import op_kinds
+from tests.support.paths import SHARED_MODELS_DIR
 
 RNG = np.random.default_rng(3)
 W = tf.constant(RNG.normal(0, 0.4, (3, 3, 4, 6)).astype(np.float32))
@@ -54,6 +55,6 @@ def test_reshape_output_shares_storage(tmp_path):
 
 
 def test_reader_keeps_tflite_indices():
-    g = read_model("../shared/models/dscnn_kws_int8.tflite")
+    g = read_model(SHARED_MODELS_DIR / "dscnn_kws_int8.tflite")
     assert [op.index for op in g.ops] == list(range(len(g.ops)))
     assert all(g.tensors[i].index == i for i in g.tensors)

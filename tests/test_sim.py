@@ -11,10 +11,10 @@ from host_tools.reference.golden import reference_tensors
 from host_tools.sim import Simulator, SimulatorError
 from host_tools.sim import fixedpoint as fx
 from codegen.quant import requantize
+from tests.support.paths import OWN_MODELS, SHARED_MODELS
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = sorted((ROOT.parent / "shared" / "models").glob("*.tflite"))
-OWN = sorted((ROOT / "host_tools" / "data" / "models").glob("*.tflite"))
+SHARED = SHARED_MODELS
+OWN = OWN_MODELS
 
 
 def assert_layers_match(model: Path, samples: int = 2) -> None:

@@ -15,10 +15,10 @@ import pytest
 from codegen.lowering import ConstArray
 from host_tools.sim import Simulator, SimulatorError, kernels, native
 from host_tools.sim.native import loader as native_loader
+from tests.support.paths import OWN_MODELS, REPO_ROOT as ROOT, SHARED_MODELS
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = sorted((ROOT.parent / "shared" / "models").glob("*.tflite"))
-OWN = sorted((ROOT / "host_tools" / "data" / "models").glob("*.tflite"))
+SHARED = SHARED_MODELS
+OWN = OWN_MODELS
 
 
 def _requant_params(rng: np.random.Generator, out_c: int, relu: bool) -> dict:

@@ -2,8 +2,6 @@
 results across runs / chunkings / a local Dask cluster, resume, and clear errors."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -15,8 +13,9 @@ from host_tools.sweep.campaign import Campaign, uniform
 from host_tools.sweep.datasets import load_digits_set
 from host_tools.sweep.store import Store
 from host_tools.sweep.trials import FaultSetup, model_sha
+from tests.support.paths import OWN_MODELS_DIR
 
-MODELS = Path(__file__).resolve().parents[1] / "host_tools" / "data" / "models"
+MODELS = OWN_MODELS_DIR
 CNN, MOBILE = MODELS / "digits_cnn_int8.tflite", MODELS / "digits_mobilenet_int8.tflite"
 QLS = ["Q0", "Q1", "Q2", "Q3", "Q4"]
 

@@ -25,10 +25,10 @@ from host_tools.sweep.store import Store
 from host_tools.sweep.tasks import PatchOption, TaskMap, task_map
 from host_tools.sweep.trials import FaultSetup, check_layout, model_sha, simulate
 from tests.support.flip_compare import check_same_flips
+from tests.support.paths import OWN_MODELS_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
 BOARD = load_board("mps2-an500")
-OWN = ROOT / "host_tools" / "data" / "models"
+OWN = OWN_MODELS_DIR
 MOBILE = OWN / "digits_mobilenet_int8.tflite"
 CNN = OWN / "digits_cnn_int8.tflite"
 TABLE = load_ql_table()

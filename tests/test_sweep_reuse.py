@@ -19,10 +19,10 @@ from host_tools.sweep.cost import persistence_plan
 from host_tools.sweep.datasets import load_digits_set
 from host_tools.sweep.trials import (STREAM_STRIDE, Chunk, ChunkTask, FaultSetup, run_chunk,
                                      simulate, top1)
+from tests.support.paths import OWN_MODELS_DIR, SHARED_MODELS_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
-OWN = ROOT / "host_tools" / "data" / "models"
-SHARED = ROOT.parent / "shared" / "models"
+OWN = OWN_MODELS_DIR
+SHARED = SHARED_MODELS_DIR
 MODELS = [OWN / "digits_cnn_int8.tflite", OWN / "digits_mobilenet_int8.tflite",
           SHARED / "resnet8_cifar10_int8.tflite", SHARED / "dscnn_kws_int8.tflite"]
 QLS = ("Q0", "Q1", "Q2", "Q3", "Q4")

@@ -13,8 +13,7 @@ from codegen.compile import compile_model, write_outputs
 from codegen.lowering import Target
 from codegen.memoptions import MemoryOptions
 from host_tools.reference.golden import default_inputs, reference_tensors
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO_ROOT as ROOT
 KERNELS = ROOT / "kernels_c"
 CFLAGS = ["-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror=implicit-function-declaration",
           "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]

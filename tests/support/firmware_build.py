@@ -1,4 +1,4 @@
-"""Builds the firmware with a given model for a board, for tests.
+"""Builds the firmware with a given model for a board, for tests, and starts it.
 
 Calls the compiler directly (one gcc run compiles and links), with the flags from
 boards.toolchain, so tests do not depend on the SCons build.
@@ -8,8 +8,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from boards import REPO_ROOT, Board
+from boards import REPO_ROOT, Board, load_board
 from boards import toolchain
+from host_tools.target.hostexe import start_host_exe
+from host_tools.target.process import ManagedProcess
+from host_tools.target.qemu import start_qemu
 
 FIRMWARE_SOURCES = [
     "firmware/main.c",
@@ -41,3 +44,9 @@ def build_firmware(board: Board, model_dir: Path, out_dir: Path, opt: str = "-O2
     if result.returncode != 0:
         raise RuntimeError(f"firmware build failed:\n{' '.join(cmd)}\n{result.stderr}")
     return image
+
+
+def start_target(board_name: str, image: Path) -> ManagedProcess:
+    """Starts QEMU or the host executable for `board_name`; use as a context manager."""
+    board = load_board(board_name)
+    return start_qemu(board, image) if board.run_method == "qemu" else start_host_exe(image)

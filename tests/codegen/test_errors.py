@@ -72,18 +72,21 @@ def keras_models(tmp_path_factory):
     return {"float": float_model, "unsupported": unsupported, "big": big}
 
 
+@pytest.mark.tf
 def test_float_model(tmp_path, keras_models):
     proc = codegen(keras_models["float"], tmp_path / "out")
     assert_clean_error(proc, "not int8-quantized", "TFLITE_BUILTINS_INT8")
     assert_nothing_written(tmp_path / "out")
 
 
+@pytest.mark.tf
 def test_unsupported_op(tmp_path, keras_models):
     proc = codegen(keras_models["unsupported"], tmp_path / "out")
     assert_clean_error(proc, "LOGISTIC", "layer 1", "CONV_2D")  # names op, index, supported list
     assert_nothing_written(tmp_path / "out")
 
 
+@pytest.mark.tf
 def test_model_too_big_for_board(keras_models):
     proc = scons("board=mps2-an385", f"model={keras_models['big']}")
     assert_clean_error(proc, "too big for mps2-an385 RAM", "B over")

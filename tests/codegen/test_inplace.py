@@ -46,6 +46,7 @@ def dw_model(tmp_path_factory):
     return convert_fn(fn, [(1, 15, 13, 3)], tmp_path_factory.mktemp("inplace") / "dw.tflite")
 
 
+@pytest.mark.tf
 def test_inplace_lowers_arena(dw_model):
     off = compile_model(dw_model, HOST, MemoryOptions(inplace=False))
     on = compile_model(dw_model, HOST, MemoryOptions())
@@ -57,12 +58,14 @@ def test_inplace_lowers_arena(dw_model):
             assert on.graph.storage(layer.output) == on.graph.storage(layer.inputs[0])
 
 
+@pytest.mark.tf
 def test_inplace_bit_exact_on_host(dw_model, tmp_path):
     assert_bit_exact(dw_model, None, tmp_path, MemoryOptions())
     meta = json.loads((tmp_path / "gen" / "model.json").read_text())
     assert any("tp_depthwise_inplace_s8" in layer["kernels"] for layer in meta["layers"])
 
 
+@pytest.mark.tf
 def test_inplace_dsp_plane_bit_exact_on_host(dw_model, tmp_path):
     """The DSP kernels run in place as they are (output = input, channel by channel)."""
     model = compile_model(dw_model, HOST_DSP, MemoryOptions())
@@ -94,6 +97,7 @@ def wide_dw_model(tmp_path_factory):
     return convert_fn(fn, [(1, 40, 36, 2)], tmp_path_factory.mktemp("inplace") / "wide.tflite")
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("rs", [True, False])
 def test_inplace_dsp_rows_bit_exact_on_host(wide_dw_model, tmp_path, monkeypatch, rs):
     """Ring rows by the DSP kernel with either requantisation (the row kernel must match

@@ -90,6 +90,7 @@ def _pointwise(model) -> list:
             if la.calls[0].function in (PW_FUNCTION, PW_FUNCTION_DSP, PW_FUNCTION_DSP_RS)]
 
 
+@pytest.mark.tf
 def test_plan_places_output_near_input(pw_model, keep_all):
     model = compile_model(pw_model, HOST, MemoryOptions())
     pws = _pointwise(model)
@@ -105,12 +106,14 @@ def test_plan_places_output_near_input(pw_model, keep_all):
     assert len(groups) == 1  # the chain conv -> pw -> pw -> dw -> pw -> pw -> pw is one group
 
 
+@pytest.mark.tf
 def test_inplace_pointwise_lowers_arena(pw_model):
     off = compile_model(pw_model, HOST, MemoryOptions(inplace=False))
     on = compile_model(pw_model, HOST, MemoryOptions())
     assert _pointwise(on) and on.plan.arena_bytes < off.plan.arena_bytes
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("flip", [False, True], ids=["default-order", "other-order"])
 @pytest.mark.parametrize("target", [HOST, HOST_DSP], ids=["portable", "dsp"])
 def test_inplace_pointwise_bit_exact_on_host(pw_model, keep_all, monkeypatch, target, flip, tmp_path):

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from host_tools.reference.golden import default_inputs
 from tests.support.harness import ROOT, assert_bit_exact
 from tests.support.keras_models import mobilenet_v1, mobilenet_v2
-from tests.support.models import op_kinds
+from tests.support.models import op_kinds, tf
 from tests.support.scons_build import check_on_board
 from tests.support.tiny_models import convert_fn
+
+pytestmark = pytest.mark.tf  # every test here converts a model with TensorFlow
 
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import numpy as np
-import tensorflow as tf
+import pytest
 
 from codegen.compile import compile_model
 from codegen.reader import read_model
 from tests.support.harness import HOST, assert_bit_exact
-from tests.support.models import op_kinds
+from tests.support.models import op_kinds, tf
 from tests.support.paths import SHARED_MODELS_DIR
 
 RNG = np.random.default_rng(3)
-W = tf.constant(RNG.normal(0, 0.4, (3, 3, 4, 6)).astype(np.float32))
+W = RNG.normal(0, 0.4, (3, 3, 4, 6)).astype(np.float32)  # a constant in the traced graph
 
 
 def _dynamic_reshape(x):
@@ -34,6 +34,7 @@ def _convert_dynamic_batch(path):
     return path
 
 
+@pytest.mark.tf
 def test_constant_subgraph_pad_and_reshape(tmp_path):
     path = _convert_dynamic_batch(tmp_path / "m.tflite")
     kinds = op_kinds(path)
@@ -46,6 +47,7 @@ def test_constant_subgraph_pad_and_reshape(tmp_path):
     assert assert_bit_exact(path, None, tmp_path) == 2
 
 
+@pytest.mark.tf
 def test_reshape_output_shares_storage(tmp_path):
     path = _convert_dynamic_batch(tmp_path / "m.tflite")
     model = compile_model(path, HOST)

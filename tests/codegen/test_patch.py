@@ -42,6 +42,7 @@ def stage_model(tmp_path_factory):
     return convert_fn(fn, [(1, 23, 21, 3)], tmp_path_factory.mktemp("patch") / "stage.tflite")
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("patch", ["1x1@3", "2x2@2", "3x3@4", "4x4@6", "auto"])
 def test_patch_bit_exact_on_host(stage_model, patch, tmp_path):
     opts = MemoryOptions(patch=patch, patch_overhead=1.0)
@@ -50,6 +51,7 @@ def test_patch_bit_exact_on_host(stage_model, patch, tmp_path):
     assert "tp_tile_copy" in meta["layers"][0]["kernels"]
 
 
+@pytest.mark.tf
 def test_patch_lowers_arena_and_counts_halo(stage_model):
     per_layer = compile_model(stage_model, HOST, MemoryOptions())
     patched = compile_model(stage_model, HOST, MemoryOptions(patch="3x3@4"))
@@ -64,6 +66,7 @@ def test_patch_lowers_arena_and_counts_halo(stage_model):
     assert auto.plan.arena_bytes < per_layer.plan.arena_bytes  # auto finds a stage that helps
 
 
+@pytest.mark.tf
 def test_auto_respects_mac_budget(stage_model):
     base = sum(la.macs for la in compile_model(stage_model, HOST).layers)
     for budget in (0.0, 0.05, 0.5):
@@ -71,6 +74,7 @@ def test_auto_respects_mac_budget(stage_model):
         assert sum(la.extra_macs for la in m.layers) <= budget * base
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("patch, words", [("2x3@2", "not understood"), ("2x2@99", "n <= "),
                                           ("30x30@1", "p <= ")])
 def test_bad_patch_option_is_explained(stage_model, patch, words):
@@ -84,6 +88,7 @@ def test_overhead_parsing():
         parse_overhead("lots")
 
 
+@pytest.mark.tf
 @pytest.mark.qemu
 def test_patch_and_inplace_bit_exact_on_qemu(stage_model):
     proc = subprocess.run([sys.executable, "-m", "SCons", "-Q", "board=mps2-an386",
@@ -96,6 +101,7 @@ def test_patch_and_inplace_bit_exact_on_qemu(stage_model):
     assert "PATCH STAGE (4 ops)" in proc.stdout
 
 
+@pytest.mark.tf
 def test_bad_patch_option_on_command_line_fails_cleanly(stage_model):
     proc = subprocess.run([sys.executable, "-m", "SCons", "-Q", "board=mps2-an500",
                            f"model={stage_model}", "patch=huge"], cwd=ROOT, capture_output=True,
@@ -104,6 +110,7 @@ def test_bad_patch_option_on_command_line_fails_cleanly(stage_model):
     assert "patch=huge is not understood" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("patch", ["2x2@2", "3x3@4", "4x4@6"])
 def test_stage_output_shares_the_input_slot(stage_model, patch):
     """The stage output overlaps the input bytes no later patch reads (bit-exactness of

@@ -21,6 +21,7 @@ from tests.support.harness import CFLAGS, HOST, HOST_DSP, KERNELS, ROOT, _kernel
 from tests.support.tiny_models import O, T, binary_cases, build_model, convert_fn, op_kinds
 
 
+@pytest.mark.tf
 def test_add_converted_model(tmp_path: Path) -> None:
     """Shapes and broadcasts as the TFLite converter produces them, with fused activations."""
     import tensorflow as tf
@@ -39,6 +40,7 @@ def test_add_converted_model(tmp_path: Path) -> None:
     assert assert_bit_exact(path, None, tmp_path / "run") >= 5
 
 
+@pytest.mark.tf
 def test_add_random_quantization_and_broadcasts(tmp_path: Path) -> None:
     """Random shapes, scales, zero points, activations and constant operands, plus edges."""
     rng = np.random.default_rng(2024)
@@ -95,6 +97,7 @@ PAIR_A = np.repeat(np.arange(-128, 128), 256).astype(np.int8)
 PAIR_B = np.tile(np.arange(-128, 128), 256).astype(np.int8)
 
 
+@pytest.mark.tf
 def test_add_lut_every_input_pair(tmp_path: Path) -> None:
     """tp_add_s8_lut on every (a, b) pair, bit-exact with TFLite (and tp_add_s8 on the
     portable target): output rounding ties of both signs, extreme zero points, large and
@@ -240,6 +243,7 @@ def test_add_lut_kernel_random_quantization(tmp_path: Path) -> None:
     assert pos == got.size
 
 
+@pytest.mark.tf
 def test_add_lut_selection_at_compile_time(tmp_path: Path) -> None:
     """DSP targets: same-shape ADDs of at least LUT_MIN_ELEMENTS get tp_add_s8_lut with
     both doubled tables in flash; broadcasts and smaller ADDs keep tp_add_s8, as does every

@@ -23,6 +23,7 @@ from tests.support.tiny_models import O, T, build_model, convert_fn
 from tests.support.kernel_check import lower_op, tf
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("axis", [0, 1, 2, 3, -1, -3])
 def test_concat_converted_branches(tmp_path, axis):
     """Four branches with different float ranges (the converter gives them the output's
@@ -40,6 +41,7 @@ def test_concat_converted_branches(tmp_path, axis):
     assert assert_bit_exact(path, [x], tmp_path / "run") >= 1
 
 
+@pytest.mark.tf
 def test_concat_rank2_many_inputs(tmp_path):
     """Seven inputs of a rank-2 tensor along the last axis, the raw input among them."""
     def fn(x):
@@ -51,6 +53,7 @@ def test_concat_rank2_many_inputs(tmp_path):
     assert assert_bit_exact(path, [x], tmp_path / "run") >= 1
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("rank", [1, 2, 3, 4])
 def test_concat_hand_built_inputs(tmp_path, rank):
     """Two to five graph inputs of random sizes along axis 0 (no options: axis 0)."""

@@ -15,6 +15,8 @@ from tests.support.harness import HOST_DSP, assert_bit_exact
 from tests.support.kernel_check import (check_model, convert, keras, lower_op, patch_scales,
                                         random_conv, small_input)
 
+pytestmark = pytest.mark.tf  # every test here converts a model with TensorFlow
+
 
 def test_conv_random_geometry(tmp_path):
     """Random kernels, strides (also > kernel), dilations, SAME/VALID, activations."""

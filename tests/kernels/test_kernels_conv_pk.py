@@ -118,6 +118,7 @@ def test_pk_ok_bounds():
     assert not conv_pk_ok(np.array([(1 << 30) - 1]), np.array([-5]), 0)
 
 
+@pytest.mark.tf
 def test_pk_rgb_windows(tmp_path):
     """in_c 3 (RGB): 3x3 stride 1 and 2, SAME and VALID (border pixels gathered with the
     input zero point), odd widths and channel counts, a 2x3 window (rows of 9 bytes, two
@@ -142,6 +143,7 @@ def test_pk_rgb_windows(tmp_path):
             assert c.params["mult"] == 0 and c.params["shift"] == 0
 
 
+@pytest.mark.tf
 def test_pk_mono_windows(tmp_path):
     """in_c 1 (audio, grey): DS-CNN's 10x4 stride 2 SAME with input zero point -128 (rows
     of one word), 5x5 (four rows and one row of one remaining byte), 3x5 (three rows),
@@ -161,6 +163,7 @@ def test_pk_mono_windows(tmp_path):
     assert {"corr-full", "relu-full"} <= _variants(calls)
 
 
+@pytest.mark.tf
 def test_pk_other_depths(tmp_path):
     """in_c 2, 4, 5 and 8 (after 1x1 projections): rows with 2 and 3 remaining bytes, a
     3x3 x 5 window (k 45 -> 48), rows of whole words (3x3 x 4, 2x1 x 8), a folded PAD
@@ -184,6 +187,7 @@ def test_pk_other_depths(tmp_path):
         assert fn in functions, functions
 
 
+@pytest.mark.tf
 def test_pk_pointwise(tmp_path):
     """The packed 1x1 path of tp_conv_1x1_s8_dsp_rs: depths 4, 8, 16 (unrolled), 12, 24,
     32 (runtime depth), odd out_c, stride 2 (ResNet shortcuts), an odd pixel count (9x7),
@@ -204,6 +208,7 @@ def test_pk_pointwise(tmp_path):
     assert {"corr-full", "relu-full"} <= _variants(calls)
 
 
+@pytest.mark.tf
 def test_pk_one_pixel_wide(tmp_path):
     """Width 1 (a 1-D signal as H x 1): every pixel ends a row, for the 1x1 path's row
     step and the im2col pixel pairs; out_c 1."""
@@ -215,6 +220,7 @@ def test_pk_one_pixel_wide(tmp_path):
     assert all(_packed(c) for c in _calls(path))
 
 
+@pytest.mark.tf
 def test_pk_narrow_clamps(tmp_path):
     """Clamps narrower than [-128, 127], by patched output scales: ReLU6 (act_min = zero
     point: no sign step) and RELU_N1_TO_1 (act_min below it: with the sign step), through
@@ -247,6 +253,7 @@ def test_pk_narrow_clamps(tmp_path):
     assert re.search(r"tp_conv_1x1_s8_dsp_rs\(&", model_c)
 
 
+@pytest.mark.tf
 def test_pk_fallback_when_not_provable(tmp_path, monkeypatch):
     """Without conv_pk_ok the layers keep the unpacked kernels: k x k -> tp_conv_s8_dsp_rs,
     and a pointwise depth that tp_conv_1x1_s8_dsp_rs would read packed -> the general

@@ -7,6 +7,8 @@ import pytest
 from codegen.errors import CompileError
 from tests.support.kernel_check import check_model, convert, keras, lower_op, random_conv
 
+pytestmark = pytest.mark.tf  # every test here converts a model with TensorFlow
+
 
 def test_depthwise_random_geometry(tmp_path):
     """Random kernels, strides (also > kernel), dilations, depth multipliers 1-3, paddings."""

@@ -10,6 +10,7 @@ import re
 import subprocess
 
 import numpy as np
+import pytest
 from pathlib import Path
 
 from codegen.lowering import ScratchArg
@@ -44,6 +45,7 @@ def _lowered(path: Path, target) -> list:
             for c in LOWERINGS[op.kind](op, graph, target)]
 
 
+@pytest.mark.tf
 def test_dsp_selection_at_compile_time(tmp_path):
     """DSP targets get the _dsp kernels with their scratch, the depthwise variant by filter
     size and stride (7x7 = 49 taps: the generic one); depth multiplier 2 and non-DSP
@@ -112,6 +114,7 @@ def test_depthwise_packing_matches_filter(tmp_path):
                           np.full(4, (1 << 6) - 3 * (1 << 7)))
 
 
+@pytest.mark.tf
 def test_dsp_odd_shapes(tmp_path):
     """Tails of every DSP loop: depth not a multiple of 4 (k = 27 packed, k = 75 and in_c 5
     unpacked, FC depth 39), odd output channels / units (the self-paired last one), an
@@ -135,6 +138,7 @@ def test_dsp_odd_shapes(tmp_path):
         assert fn in model_c, fn
 
 
+@pytest.mark.tf
 def test_dsp_depthwise_variants(tmp_path, monkeypatch):
     """Every tp_depthwise_s8_dsp variant bit-exact, with both requantisations (the SMMULR
     _rs kernels the compiler picks for converter scales, then, with the proof switched
@@ -186,6 +190,7 @@ def test_requant_x2_ok_bounds():
     assert not requant_x2_ok(w, np.array([0, 0]), np.array([-1, 0]))  # a left shift
 
 
+@pytest.mark.tf
 def test_dsp_conv_requant_variants(tmp_path, monkeypatch):
     """Both conv requantisations on the same layers, bit-exact: the SMMULR *_dsp_rs kernels
     the compiler picks for converter scales, then, with the proof switched off, the

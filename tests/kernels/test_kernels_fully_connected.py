@@ -67,6 +67,7 @@ def dense_stack(rng: np.random.Generator, x, n: int):
     return outs
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("per_channel", [True, False])
 def test_fully_connected_random_stack(tmp_path, per_channel):
     """Per-channel (the 2.21 converter default for Dense) and per-tensor weights."""
@@ -81,6 +82,7 @@ def test_fully_connected_random_stack(tmp_path, per_channel):
     assert any(len(op.inputs) < 3 or op.inputs[2] < 0 for op in fcs), "no bias-less FC left"
 
 
+@pytest.mark.tf
 def test_fully_connected_autoencoder_layers(tmp_path):
     """fc_autoencoder-like: 640 -> 128 -> 8 -> 128 -> 640, per-tensor, input zero point -128."""
     x = keras.Input((640,), batch_size=1)
@@ -92,6 +94,7 @@ def test_fully_connected_autoencoder_layers(tmp_path):
                 rep_range=(0.0, 1.0), per_channel=False)
 
 
+@pytest.mark.tf
 def test_fully_connected_rank3_keep_num_dims_and_flatten(tmp_path):
     """Dense on a 1 x 5 x 24 input (5 rows, keep_num_dims) and on its flattened form."""
     x = keras.Input((5, 24), batch_size=1)
@@ -102,6 +105,7 @@ def test_fully_connected_rank3_keep_num_dims_and_flatten(tmp_path):
     assert any(op.options.get("keep_num_dims") for op in read_model(path).ops)
 
 
+@pytest.mark.tf
 def test_fully_connected_multiplier_above_one(tmp_path):
     """Nearly cancelling weights on equal calibration features give an output range much
     smaller than input_scale * weight_scale: a requantisation multiplier > 1 (shift > 0)."""
@@ -123,6 +127,7 @@ def test_fully_connected_multiplier_above_one(tmp_path):
     assert calls[0].params["scale_bits"].values.view(np.float64)[0] > 1.0
 
 
+@pytest.mark.tf
 def test_fully_connected_lowering_errors(tmp_path):
     x = keras.Input((6,), batch_size=1)
     path = convert(keras.Model(x, keras.layers.Dense(3)(x)), tmp_path / "m.tflite")
@@ -138,6 +143,7 @@ def test_fully_connected_lowering_errors(tmp_path):
         lower_op(path, "FULLY_CONNECTED", float_weights)
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("per_channel", [False, True])
 @pytest.mark.parametrize("scales", [
     # acc * scale = acc / 16 exactly: accumulators = 8 mod 16 are ties, rounded away from
@@ -176,6 +182,7 @@ def _lower_fc(path: Path, target: Target, mutate: Callable | None = None):
     return LOWERINGS["FULLY_CONNECTED"](op, graph, target)
 
 
+@pytest.mark.tf
 def test_requantisation_form_chosen_per_target(tmp_path):
     """Binary64 where the target has a double FPU (the Cortex-M7 FPv5-D16 boards, the
     host), integers elsewhere (single-precision FPUs, no FPU); same scales either way.

@@ -4,11 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from codegen.ops.hard_swish import hard_swish_params
 from codegen.ir import Op
 from tests.support.harness import assert_bit_exact
 from tests.support.tiny_models import O, T, build_model, convert_fn, op_kinds
+
+pytestmark = pytest.mark.tf  # every test here converts a model with TensorFlow
 
 ALL_INT8 = np.arange(-128, 128, dtype=np.int8).reshape(1, 256)
 

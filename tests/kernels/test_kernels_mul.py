@@ -4,9 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.support.harness import assert_bit_exact
 from tests.support.tiny_models import O, T, binary_cases, build_model, convert_fn, op_kinds
+
+pytestmark = pytest.mark.tf  # every test here converts a model with TensorFlow
 
 
 def test_mul_converted_model(tmp_path: Path) -> None:

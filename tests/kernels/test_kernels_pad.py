@@ -18,6 +18,7 @@ def census(path: Path) -> Counter:
     return Counter(op.kind for op in read_model(path).ops)
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("shape", [(1, 5, 6, 3), (4, 7, 2), (9, 5)])
 def test_pad_converted(tmp_path, shape):
     """tf.pad with zeros (PAD, output zero point) and a constant (PADV2), random paddings."""
@@ -34,6 +35,7 @@ def test_pad_converted(tmp_path, shape):
     assert assert_bit_exact(path, [x], tmp_path / "run") == 2
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("rank", [1, 2, 3, 4])
 def test_pad_hand_built(tmp_path, rank):
     """Random paddings (often zero, up to 4), PADV2 values, and an output zero point that

@@ -8,6 +8,8 @@ from codegen.errors import CompileError
 from codegen.ir import Quant
 from tests.support.kernel_check import check_model, convert, keras, lower_op
 
+pytestmark = pytest.mark.tf  # every test here converts a model with TensorFlow
+
 
 def random_pool(rng: np.random.Generator, in_hw: tuple[int, int]) -> keras.layers.Layer:
     """Random window (up to the input size), stride (also > window) and padding."""

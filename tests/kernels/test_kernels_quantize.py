@@ -9,6 +9,8 @@ import pytest
 from tests.support.harness import assert_bit_exact
 from tests.support.tiny_models import O, T, build_model, convert_fn, op_kinds
 
+pytestmark = pytest.mark.tf  # every test here converts a model with TensorFlow
+
 # float edge values: ties at a power-of-two scale, signed zero, tiny, huge, inf, NaN
 EDGES = np.array([0.125, -0.125, 0.375, -0.375, 0.625, -0.0, 1e-30, -1e-30, 31.875, -32.125,
                   5e8, -5e8, 3e9, -3e9, 1e30, np.inf, -np.inf, np.nan], dtype=np.float32)

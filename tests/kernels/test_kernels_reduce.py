@@ -25,6 +25,7 @@ def census(path: Path) -> Counter:
     return Counter(op.kind for op in read_model(path).ops)
 
 
+@pytest.mark.tf
 def test_reductions_converted(tmp_path):
     def fn(x):
         return (tf.reduce_mean(x, [1, 2], keepdims=True), tf.reduce_mean(x, [1, 2]),
@@ -39,6 +40,7 @@ def test_reductions_converted(tmp_path):
     assert assert_bit_exact(path, [x], tmp_path / "run") >= 8
 
 
+@pytest.mark.tf
 def test_global_average_pooling_after_relu_conv(tmp_path):
     """Keras GlobalAveragePooling2D (MEAN over 1,2, input zero point -128), both keepdims."""
     x = keras.Input((9, 7, 5), batch_size=1)
@@ -52,6 +54,7 @@ def random_quant(rng: np.random.Generator) -> tuple[float, int]:
     return float(10 ** rng.uniform(-3, 0)), int(rng.integers(-128, 128))
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("rank", [1, 2, 3, 4])
 def test_mean_and_max_hand_built(tmp_path, rank):
     """Random shapes and axis subsets; output scale 1e-3 to 2^40 times the input's."""
@@ -79,6 +82,7 @@ def test_mean_and_max_hand_built(tmp_path, rank):
     assert assert_bit_exact(path, [x], tmp_path / "run") == len(ops)
 
 
+@pytest.mark.tf
 def test_mean_large_regions(tmp_path):
     """Counts up to 4800 (multiplier folding with a large 1/count), extreme inputs."""
     tensors = [T((1, 40, 30, 4), quant=(0.02, -128)),

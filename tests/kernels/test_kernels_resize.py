@@ -22,6 +22,7 @@ from tests.support.kernel_check import check_model, keras, tf
 SIZES = [(23, 41), (7, 3), (9, 11), (2, 13), (1, 1), (1, 6), (8, 10), (13, 4), (3, 17)]
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("flags", ["half_pixel", "align_corners", "asymmetric"])
 def test_resize_converted(tmp_path, flags):
     """tf.image.resize(method='nearest') (half-pixel centers) and the v1 op's two other modes."""
@@ -43,6 +44,7 @@ def test_resize_converted(tmp_path, flags):
     assert assert_bit_exact(path, [x], tmp_path / "run") == len(SIZES)
 
 
+@pytest.mark.tf
 def test_keras_resizing_after_conv(tmp_path):
     """Keras Resizing(interpolation='nearest') after a conv. (Keras 3's UpSampling2D
     converts to RESHAPE + TILE instead, so it does not reach this kernel.)"""
@@ -52,6 +54,7 @@ def test_keras_resizing_after_conv(tmp_path):
     check_model(keras.Model(x, y), tmp_path, {"RESIZE_NEAREST_NEIGHBOR": 1}, seed=4)
 
 
+@pytest.mark.tf
 def test_resize_hand_built_batches(tmp_path):
     """Batch 3, random sizes up to 4x larger or smaller (no options: asymmetric mapping),
     and 26x6 -> 22x74 where float32 floor(i * scale) differs from exact arithmetic."""

@@ -15,6 +15,7 @@ from tests.support.tiny_models import O, T, build_model, convert_fn, op_kinds
 OUT_Q = (1.0 / 256, -128)
 
 
+@pytest.mark.tf
 def test_softmax_keras_row_lengths(tmp_path: Path) -> None:
     """Keras Softmax over the last axis at several row lengths and row counts."""
     import tensorflow as tf
@@ -31,6 +32,7 @@ def test_softmax_keras_row_lengths(tmp_path: Path) -> None:
     assert assert_bit_exact(path, None, tmp_path / "run") == len(shapes)
 
 
+@pytest.mark.tf
 def test_softmax_betas_scales_and_edges(tmp_path: Path) -> None:
     """beta (which the converter never sets) and input scales from a seeded generator,
     plus rows of equal values, single-element rows and a saturated beta * scale

@@ -15,6 +15,7 @@ from tests.support.tiny_models import O, T, build_model, convert_fn
 from tests.support.kernel_check import lower_op, tf
 
 
+@pytest.mark.tf
 def test_transpose_converted(tmp_path):
     """NHWC <-> NCHW style permutations of a batch-2 tensor, one with negative entries."""
     def fn(x):
@@ -26,6 +27,7 @@ def test_transpose_converted(tmp_path):
     assert assert_bit_exact(path, [x], tmp_path / "run") == 4
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("rank", [1, 2, 3, 4])
 def test_every_permutation_hand_built(tmp_path, rank):
     """All rank! permutations (some written with negative indices, as TFLite allows), on a

@@ -31,11 +31,13 @@ def assert_layers_match(model: Path, samples: int = 2) -> None:
                                     f"{diff.size} of {want.size} values differ")
 
 
+@pytest.mark.tf
 @pytest.mark.parametrize("model", SHARED + OWN, ids=lambda p: p.stem)
 def test_every_layer_bit_exact(model):
     assert_layers_match(model)
 
 
+@pytest.mark.tf
 def test_mobilenet_v1_bit_exact(tmp_path):
     import tensorflow as tf
     from tests.support.models import calibrate_batchnorm, convert_int8

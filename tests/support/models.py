@@ -24,9 +24,14 @@ class LazyModule:
         self._load = load
 
     def __getattr__(self, name: str):
-        if name.startswith("__"):  # introspection (pytest, inspect) must not import it
+        # private names are what introspection probes (pytest looks for fixture markers
+        # and mocks on every module global while collecting): they must not import it
+        if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._load(), name)
+
+    def __repr__(self) -> str:
+        return "<TensorFlow, imported on first use>"
 
 
 tf = LazyModule(lambda: importlib.import_module("tensorflow"))

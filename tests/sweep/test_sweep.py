@@ -149,6 +149,7 @@ def test_energy_is_issue5_model_on_the_firmware_persistence_plan(model):
     assert persist["task_pid"] == [len(sim.inputs) + l.index for l in sim.layers]
 
 
+@pytest.mark.tf
 def test_train_digits_mobilenet_v1_on_demand(tmp_path):
     """--only mobilenet_v1 trains MobileNetV1 0.25 @96 on digits into --out (one epoch
     here: the file's shape and the simulator's acceptance, not its accuracy)."""

@@ -58,7 +58,8 @@ def _assert_matches(sim: Simulator, tasks: TaskMap, compiled) -> None:
     check_layout(sim, NvmLayout.from_plan(persist), tasks)
 
 
-@pytest.mark.parametrize("model", [MOBILE, CNN, None], ids=["mobilenet", "cnn", "v1"])
+@pytest.mark.parametrize("model", [MOBILE, CNN, pytest.param(None, marks=pytest.mark.tf)],
+                         ids=["mobilenet", "cnn", "v1"])  # v1: mobilenet_v1_model may build it with Keras
 def test_default_build_maps_every_layer_to_its_own_task(model, request):
     model = model or request.getfixturevalue("mobilenet_v1_model")
     sim, tasks, compiled = _tasks(model, "off")
@@ -66,6 +67,7 @@ def test_default_build_maps_every_layer_to_its_own_task(model, request):
     _assert_matches(sim, tasks, compiled)
 
 
+@pytest.mark.tf
 def test_patch_auto_mobilenet_v1_groups_its_first_stage(mobilenet_v1_model):
     sim, tasks, compiled = _tasks(mobilenet_v1_model, "auto")
     stage = compiled.layers[0].stage

@@ -15,6 +15,7 @@ from tests.support.scons_build import ROOT, SHARED_MODELS, check_on_board, scons
 QEMU_BOARDS = [b for b in list_boards() if load_board(b).run_method == "qemu"]
 
 
+@pytest.mark.tf
 @pytest.mark.qemu
 @pytest.mark.parametrize("board", QEMU_BOARDS)
 @pytest.mark.parametrize("model", SHARED_MODELS, ids=lambda p: p.stem)
@@ -22,6 +23,7 @@ def test_shared_model_bit_exact(board, model):
     check_on_board(board, model)
 
 
+@pytest.mark.tf
 @pytest.mark.qemu
 def test_scons_run_check_prints_results():
     model = ROOT.parent / "shared/models/dscnn_kws_int8.tflite"
@@ -33,6 +35,7 @@ def test_scons_run_check_prints_results():
     assert "per-layer instructions" in proc.stdout
 
 
+@pytest.mark.tf
 @pytest.mark.qemu
 def test_run_cli_with_given_input(tmp_path):
     model = ROOT.parent / "shared/models/fc_autoencoder_ad_int8.tflite"

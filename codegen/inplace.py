@@ -29,7 +29,7 @@ from .lowering import KernelCall, ScratchArg, TensorArg
 from .memplan import ALIGN
 from .model import Layer
 
-# the pointwise in-place kernels by name (tests/test_inplace_pointwise.py reads them)
+# the pointwise in-place kernels by name (tests/codegen/test_inplace_pointwise.py reads them)
 PW_FUNCTION, PW_FUNCTION_DSP, PW_FUNCTION_DSP_RS = (
     select("conv_1x1", v, in_place=True).function for v in ("portable", "dsp", "dsp_rs"))
 GAP_BUDGET = 256  # bytes of input one band reads; the gap is about this (see pointwise_band)

@@ -3,7 +3,7 @@
 Lowering, baking, in-place and patch planning ask this table instead of spelling or
 matching C names: `select` picks the kernel a layer needs, `kernel_of` tells what an
 emitted call runs. Scratch sizes live here only; each mirrors the C expression in
-`scratch_c` (tests/test_kernel_registry.py compares them over a grid of shapes, checks
+`scratch_c` (tests/kernels/test_kernel_registry.py compares them over a grid of shapes, checks
 every declaration in its header and that every emitted name resolves).
 """
 from __future__ import annotations

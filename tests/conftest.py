@@ -1,4 +1,4 @@
-"""Shared fixtures: firmware images of the fake model, and how to start them."""
+"""Shared fixtures: firmware images of the fake model."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,10 +6,7 @@ from pathlib import Path
 import pytest
 
 from boards import load_board
-from firmware_build import FAKE_MODEL_DIR, build_firmware
-from host_tools.target.hostexe import start_host_exe
-from host_tools.target.process import ManagedProcess
-from host_tools.target.qemu import start_qemu
+from tests.support.firmware_build import FAKE_MODEL_DIR, build_firmware
 
 
 @pytest.fixture(scope="session")
@@ -25,19 +22,3 @@ def fake_firmware(tmp_path_factory: pytest.TempPathFactory):
 
     return build
 
-
-def start_target(board_name: str, image: Path) -> ManagedProcess:
-    """Starts QEMU or the host executable for `board_name`; use as a context manager."""
-    board = load_board(board_name)
-    return start_qemu(board, image) if board.run_method == "qemu" else start_host_exe(image)
-
-
-@pytest.fixture(scope="session")
-def mobilenet_v1_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """MobileNetV1 0.25 @96 (tests/support/keras_models.py): the copy under build/models if
-    one was generated, else built once for the session, so a clean checkout tests it too."""
-    built = Path(__file__).resolve().parents[1] / "build" / "models" / "mobilenet_v1_025_96.tflite"
-    if built.is_file():
-        return built
-    from tests.support.keras_models import mobilenet_v1
-    return mobilenet_v1(tmp_path_factory.mktemp("mobilenet_v1"))

@@ -9,6 +9,6 @@
 #define TP_CPU_HZ 168000000u      /* rated clock (on QEMU the RCC is not modelled) */
 #define TP_QEMU_INSTRUCTIONS 1    /* counter: instructions under -icount shift=0 */
 #define TP_SYSTICK_HZ 21000000u   /* SysTick reference clock under QEMU: 168 MHz / 8
-                                     (calibrated by tests/test_firmware_protocol.py) */
+                                     (calibrated by tests/firmware/test_firmware_protocol.py) */
 
 #endif /* TP_BOARD_CONFIG_H */

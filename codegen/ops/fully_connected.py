@@ -5,7 +5,7 @@ Q31 multiplier its Prepare also computes: out = round(double(acc) * scale), with
 scale = double(input_scale) * double(weight_scale) / double(output_scale) per channel,
 or once for per-tensor weights (not the float32 product GetQuantizedConvolutionMultipler
 uses for the Q31 multiplier). Established against the interpreter with crafted scales,
-see tests/test_kernels_fully_connected.py.
+see tests/kernels/test_kernels_fully_connected.py.
 
 Targets with a double-precision FPU multiply in binary64 as the reference does (scale_bits);
 the others get the _int kernels, which compute the same rounding from the scale's exact

@@ -17,8 +17,7 @@ from codegen.generate import write_outputs
 from codegen.lowering import Target
 from codegen.memoptions import MemoryOptions
 from host_tools.reference.golden import default_inputs, reference_tensors
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO_ROOT as ROOT
 KERNELS = ROOT / "kernels_c"
 CFLAGS = compile_flags(load_board("host"), "O1", build="test")
 HOST = Target(cpu="host", dsp=False, fpu=True)

@@ -4,7 +4,7 @@
     python -m tests.support.import_graph --modules  # every module's imports
 
 Every import counts, including those inside functions: a lazy import still ties two
-modules together. tests/test_architecture.py asserts what `main` prints.
+modules together. tests/codegen/test_architecture.py asserts what `main` prints.
 """
 from __future__ import annotations
 

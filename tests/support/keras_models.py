@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.support.models import calibrate_batchnorm, convert_int8
+from tests.support.paths import REPO_ROOT
 
 
 def mobilenet_v1(out: Path) -> Path:
@@ -37,7 +38,7 @@ def mobilenet_v2(out: Path, size: int = 144) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path("build/models"))
+    ap.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "models")
     out = ap.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
     for path in (mobilenet_v1(out), mobilenet_v2(out)):

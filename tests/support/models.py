@@ -1,19 +1,48 @@
-"""Build small int8 TFLite models for tests with Keras + the TFLite converter."""
+"""Build small int8 TFLite models for tests with Keras + the TFLite converter.
+
+TensorFlow takes seconds to import, so nothing here imports it before it is used:
+`tf` and `keras` are stand-ins that import it on first attribute access (inside a
+test, never at collection). Tests that use them carry the `tf` marker.
+"""
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+from types import ModuleType
+from typing import Callable
 
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import tensorflow as tf  # noqa: E402
+
+
+class LazyModule:
+    """Stands in for a module and imports it when an attribute is first read."""
+
+    def __init__(self, load: Callable[[], ModuleType]) -> None:
+        self._load = load
+
+    def __getattr__(self, name: str):
+        # private names are what introspection probes (pytest looks for fixture markers
+        # and mocks on every module global while collecting): they must not import it
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._load(), name)
+
+    def __repr__(self) -> str:
+        return "<TensorFlow, imported on first use>"
+
+
+tf = LazyModule(lambda: importlib.import_module("tensorflow"))
+keras = LazyModule(lambda: tf.keras)
 
 
 def convert_int8(model: tf.keras.Model, path: Path, *, seed: int = 0,
-                 input_type: tf.DType = tf.int8, output_type: tf.DType = tf.int8,
+                 input_type: tf.DType | None = None, output_type: tf.DType | None = None,
                  samples: int = 16, quantize: bool = True) -> Path:
-    """Full-integer quantization with a random representative dataset; writes `path`."""
+    """Full-integer quantization with a random representative dataset; writes `path`.
+    input_type / output_type default to tf.int8."""
     rng = np.random.default_rng(seed)
     shapes = [tuple(d if d is not None else 1 for d in t.shape) for t in model.inputs]
 
@@ -26,8 +55,8 @@ def convert_int8(model: tf.keras.Model, path: Path, *, seed: int = 0,
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
         conv.representative_dataset = representative
         conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        conv.inference_input_type = input_type
-        conv.inference_output_type = output_type
+        conv.inference_input_type = input_type or tf.int8
+        conv.inference_output_type = output_type or tf.int8
     path = Path(path)
     path.write_bytes(conv.convert())
     return path

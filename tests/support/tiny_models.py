@@ -183,3 +183,61 @@ def op_kinds(path: Path) -> list[str]:
     """Operator names of a .tflite file, in order."""
     from codegen.reader import read_model
     return [op.kind for op in read_model(path).ops]
+
+
+# ---- random binary-op graphs (ADD, MUL) ----
+
+FUSED_ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]  # for random ADD / MUL cases
+
+
+def random_broadcast_shapes(rng: np.random.Generator) -> tuple[tuple, tuple, tuple]:
+    """(out, in1, in2): right-aligned shapes of rank <= 4 where either input may broadcast."""
+    rank = int(rng.integers(1, 5))
+    out = tuple(int(d) for d in rng.integers(1, 6, rank))
+    if rank == 4:
+        out = (1,) + out[1:]  # batch 1
+
+    def operand() -> tuple:
+        dims = tuple(d if rng.random() < 0.6 else 1 for d in out)
+        return dims[int(rng.integers(0, rank + 1)) if rng.random() < 0.3 else 0:]
+
+    a, b = operand(), operand()
+    # the output shape is the broadcast of the inputs: make sure each output dim is reached
+    full = np.broadcast_shapes(a, b)
+    return tuple(full), a, b
+
+
+def binary_cases(kind: str, rng: np.random.Generator, n: int,
+                 fixed: list[dict]) -> tuple[list[T], list[O], list[int]]:
+    """n random independent binary ops plus fixed edge cases, all in one graph."""
+    tensors: list[T] = []
+    ops: list[O] = []
+    inputs: list[int] = []
+
+    def add(t: T, is_input: bool = False) -> int:
+        tensors.append(t)
+        if is_input:
+            inputs.append(len(tensors) - 1)
+        return len(tensors) - 1
+
+    cases = list(fixed)
+    for _ in range(n):
+        out, a, b = random_broadcast_shapes(rng)
+        cases.append({"shapes": (out, a, b),
+                      "scales": tuple(float(10 ** rng.uniform(-3, 0.5)) for _ in range(3)),
+                      "zps": tuple(int(z) for z in rng.integers(-128, 128, 3)),
+                      "act": FUSED_ACTS[int(rng.integers(0, 4))],
+                      "const": int(rng.integers(0, 2)) if rng.random() < 0.3 else -1})
+    for c in cases:
+        out, a, b = c["shapes"]
+        ids = []
+        for k, shape in enumerate((a, b)):
+            q = (c["scales"][k], c["zps"][k])
+            if c.get("const", -1) == k:
+                data = rng.integers(-128, 128, size=shape, dtype=np.int8)
+                ids.append(add(T(shape, "int8", q, data)))
+            else:
+                ids.append(add(T(shape, "int8", q), is_input=True))
+        o = add(T(out, "int8", (c["scales"][2], c["zps"][2])))
+        ops.append(O(kind, ids, [o], {"fused_activation_function": c.get("act", "NONE")}))
+    return tensors, ops, inputs

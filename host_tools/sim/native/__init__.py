@@ -13,7 +13,7 @@ call per small op. Here each layer is one C call over the whole batch:
   once per sample (sim_batch.c);
 - write faults are the firmware's own firmware/nvm/fault_prng.c (sim_faults.c).
 
-Every result is identical to the numpy kernels (tests/test_sim_native.py), which stay
+Every result is identical to the numpy kernels (tests/sim/test_sim_native.py), which stay
 the reference and the fallback: Simulator(engine="auto") uses this engine where the
 library builds, and $TP_SIM_ENGINE=numpy forces numpy.
 

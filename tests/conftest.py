@@ -1,4 +1,4 @@
-"""Shared fixtures: firmware images of the fake model."""
+"""Shared fixtures (firmware images of the fake model) and the --nightly option."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,3 +22,18 @@ def fake_firmware(tmp_path_factory: pytest.TempPathFactory):
 
     return build
 
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--nightly", action="store_true",
+                     help="also run the heavy variants marked nightly (CI leaves them out)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --nightly, tests marked nightly are deselected (and counted as such)."""
+    if config.getoption("--nightly"):
+        return
+    heavy = [item for item in items if item.get_closest_marker("nightly")]
+    if heavy:
+        config.hook.pytest_deselected(items=heavy)
+        items[:] = [item for item in items if not item.get_closest_marker("nightly")]

@@ -2,7 +2,7 @@
 to zero: every schedule must end bit-exact with the uninterrupted run (which the
 campaign itself checks against the volatile run).
 
-Schedules per model: 50 on every shared model, in both modes (about 90 s on 2 cores).
+Schedules per model: 50 on every shared model, in both modes; resnet8's runs with --nightly.
 """
 from __future__ import annotations
 
@@ -20,13 +20,15 @@ from tests.support.scons_build import ROOT, SHARED_MODELS
 
 BOARD = load_board("mps2-an500")
 LONG_MODELS = {"resnet8_cifar10_int8", "dscnn_kws_int8"}  # tens of ms of wall time per inference
+NIGHTLY = {"resnet8_cifar10_int8"}  # the biggest model: 2 minutes of the suite, run with --nightly
 SCHEDULES = {"fc_autoencoder_ad_int8": 50, "streaming_wakeword_int8": 50,
              "dscnn_kws_int8": 50, "resnet8_cifar10_int8": 50}
 
 
 @pytest.mark.qemu
 @pytest.mark.parametrize("mode", ["host", "capacitor"])
-@pytest.mark.parametrize("model", SHARED_MODELS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("model", [pytest.param(m, marks=pytest.mark.nightly) if m.stem in NIGHTLY
+                                   else m for m in SHARED_MODELS], ids=lambda p: p.stem)
 def test_random_failure_schedules_end_bit_exact(model, mode):
     elf, meta = build_nvm(BOARD, model, NvmOptions(nvm="mram"))
     results, _ = campaign(BOARD, elf, meta, default_inputs(meta["inputs"]),

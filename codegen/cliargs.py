@@ -64,7 +64,7 @@ def _creatable(p: Path, text: str) -> None:
 
 
 def writable_file(text: str) -> Path:
-    """A file the command may create or overwrite (missing folders are created)."""
+    """A file the command may create or overwrite; its missing folders are created now."""
     p = Path(text)
     if p.is_dir():
         raise argparse.ArgumentTypeError(f"'{text}' is a directory; give a file name")
@@ -73,6 +73,7 @@ def writable_file(text: str) -> Path:
             raise argparse.ArgumentTypeError(f"'{text}' is not writable")
     else:
         _creatable(p, text)
+        p.parent.mkdir(parents=True, exist_ok=True)
     return p
 
 

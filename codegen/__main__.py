@@ -2,21 +2,20 @@
 model.c / model.h / model.json exactly as `scons board=NAME model=MODEL ...` does."""
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 from boards import BoardError, load_board
 
 from .buildopts import BUILD_OPTIONS, parse_build_options
+from .cliargs import ArgumentParser, tflite_file, writable_dir
 from .errors import CompileError
 from .generate import generate
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
-    ap.add_argument("model", help="int8 .tflite file")
-    ap.add_argument("--out", required=True, type=Path, help="directory for the generated files")
+    ap = ArgumentParser(prog="python -m codegen", description=__doc__)
+    ap.add_argument("model", type=tflite_file, help="int8 .tflite file")
+    ap.add_argument("--out", required=True, type=writable_dir, help="directory for the generated files")
     ap.add_argument("--board", default="host", help="board name (decides the kernel variants)")
     for option in BUILD_OPTIONS:
         ap.add_argument(f"--{option.name.replace('_', '-')}", dest=option.name,
@@ -24,8 +23,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         board = load_board(args.board)
-        if not Path(args.model).is_file():
-            raise CompileError(f"model file '{args.model}' does not exist. Pass a .tflite file.")
         memory, nvm = parse_build_options({o.name: getattr(args, o.name) for o in BUILD_OPTIONS})
         built = generate(args.model, board, memory, nvm, args.out)
     except (CompileError, BoardError) as exc:

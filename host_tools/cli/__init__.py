@@ -5,10 +5,10 @@ packages below (measure/, intermittent/, sweep/, target/, reference/, artifacts/
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 from boards import BoardError
+from codegen.cliargs import ArgumentParser
 from codegen.errors import CompileError
 
 from ..errors import ToolError
@@ -16,7 +16,7 @@ from . import bench, flash, nvm, run, sweep
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m host_tools")
+    ap = ArgumentParser(prog="python -m host_tools")
     sub = ap.add_subparsers(dest="command", required=True)
     run.add_arguments(sub.add_parser("run", help="run one inference on a built firmware"))
     bench.add_arguments(sub.add_parser("bench", help="build, run and check models; print a table"))

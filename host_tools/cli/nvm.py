@@ -8,13 +8,14 @@ from pathlib import Path
 from boards import load_board
 
 from ..errors import ToolError
+from codegen.cliargs import positive_int, ql_name, tflite_file, writable_file
 from codegen.nvm.options import NvmOptions, parse_options
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", required=True)
-    p.add_argument("--model", required=True, help=".tflite file")
-    p.add_argument("--ql", default="Q0", help="QL of every task output (Q0..Q4)")
+    p.add_argument("--model", required=True, type=tflite_file, help=".tflite file")
+    p.add_argument("--ql", default="Q0", type=ql_name, help="QL of every task output (Q0..Q4)")
     p.add_argument("--qlmap", default="", help="per-layer QL map file ('<layer> <QL>' lines)")
     p.add_argument("--ql-table", default="", help="QL characterisation TOML (default: 32 nm STT-MRAM)")
     p.add_argument("--v-on", default="3.3", help="capacitor turn-on voltage, V")
@@ -23,14 +24,14 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def add_energy_arguments(p: argparse.ArgumentParser) -> None:
     _add_common(p)
-    p.add_argument("--csv", help="write the per-task table as CSV here")
-    p.add_argument("--json", help="write per-task rows and per-QL totals as JSON here")
+    p.add_argument("--csv", type=writable_file, help="write the per-task table as CSV here")
+    p.add_argument("--json", type=writable_file, help="write per-task rows and per-QL totals as JSON here")
 
 
 def add_powerfail_arguments(p: argparse.ArgumentParser) -> None:
     _add_common(p)
-    p.add_argument("--schedules", type=int, default=50, help="random failure schedules to run")
-    p.add_argument("--mode", default="host", help="host (QMP system_reset) or capacitor (firmware)")
+    p.add_argument("--schedules", type=positive_int, default=50, help="random failure schedules to run")
+    p.add_argument("--mode", default="host", choices=("host", "capacitor"), help="host (QMP system_reset) or capacitor (firmware)")
     p.add_argument("--seed", default="1", help="fault PRNG seed")
     p.add_argument("--faults", action="store_true",
                    help="inject write faults (default: fault rate forced to zero)")
@@ -38,9 +39,6 @@ def add_powerfail_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> NvmOptions:
-    model = Path(args.model)
-    if not model.is_file():
-        raise ToolError(f"model file '{model}' does not exist; pass --model <file.tflite>.")
     return parse_options("mram", args.ql, args.qlmap, args.ql_table, getattr(args, "seed", "1"),
                          "flip", "0", args.v_on, args.v_off)
 
@@ -48,7 +46,7 @@ def _options(args: argparse.Namespace) -> NvmOptions:
 def cmd_energy(args: argparse.Namespace) -> int:
     from ..measure.energy import energy_report
 
-    print(energy_report(load_board(args.board), Path(args.model), _options(args), args.csv, args.json))
+    print(energy_report(load_board(args.board), args.model, _options(args), args.csv, args.json))
     return 0
 
 
@@ -60,10 +58,8 @@ def cmd_powerfail(args: argparse.Namespace) -> int:
     board = load_board(args.board)
     if board.run_method != "qemu":
         raise ToolError(f"powerfail runs under QEMU; board {board.name} does not.")
-    if args.schedules < 1:
-        raise ToolError("--schedules must be at least 1.")
     opts = _options(args)
-    elf, meta = build_nvm(board, Path(args.model), opts)
+    elf, meta = build_nvm(board, args.model, opts)
     print(f"powerfail: {meta['name']} on {board.name}, {args.schedules} schedules, mode "
           f"{args.mode}, faults {'on' if args.faults else 'off (rate forced to zero)'}",
           file=sys.stderr, flush=True)

@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 from boards import load_board
+from codegen.cliargs import (ArgumentParser, existing_file, positive_int, ql_names, tflite_file,
+                             writable_dir, writable_file)
 from codegen.errors import CompileError
 
 from ..errors import ToolError
-from codegen.nvm.quality import QL_NAMES, load_ql_table, parse_ql
+from codegen.nvm.quality import QL_NAMES, load_ql_table
 from ..sim import Simulator, SimulatorError
 from ..sim.graph import engine_description
 from ..intermittent.nvm_image import NvmLayout
@@ -26,17 +28,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", required=True, help="int8 .tflite model")
+    p.add_argument("--model", required=True, type=tflite_file, help="int8 .tflite model")
     p.add_argument("--board", required=True, help="board whose power figure and measured "
                    "instruction counts give the energy (e.g. mps2-an500)")
-    p.add_argument("--ql", default=",".join(QL_NAMES), help="QLs to sweep (default Q0..Q4)")
+    p.add_argument("--ql", default=",".join(QL_NAMES), type=ql_names, help="QLs to sweep (default Q0..Q4)")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--inputs", help=".npz with x (and optional integer labels y)")
+    src.add_argument("--inputs", type=existing_file, help=".npz with x (and optional integer labels y)")
     src.add_argument("--dataset", choices=["digits", "synthetic"], default=None,
                      help="digits: scikit-learn digits test split (labelled); synthetic: "
                           "uniform random int8, agreement only (default when no --inputs)")
-    p.add_argument("--samples", type=int, default=200, help="inputs per QL (default 200)")
-    p.add_argument("--repeats", type=int, default=3, help="fault seeds per input (default 3)")
+    p.add_argument("--samples", type=positive_int, default=200, help="inputs per QL (default 200)")
+    p.add_argument("--repeats", type=positive_int, default=3, help="fault seeds per input (default 3)")
     p.add_argument("--budget", type=float, default=1.0,
                    help="accuracy loss budget in percentage points (default 1.0)")
     p.add_argument("--seed", type=int, default=1, help="fault PRNG seed (default 1)")
@@ -45,7 +47,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "bits that change relative to NVM's previous content fail "
                         "(host_tools/intermittent/faults.py); each trial is then the first inference after "
                         "power-on (NVM all zeros), bit-exact with an nvm=mram fault=switch build")
-    p.add_argument("--ql-table", help="QL table TOML (default: 32 nm STT-MRAM, DESIGN.md)")
+    p.add_argument("--ql-table", type=existing_file, help="QL table TOML (default: 32 nm STT-MRAM, DESIGN.md)")
     p.add_argument("--patch", default="off",
                    help="simulate and cost the build with scons patch=<this>: off (default), "
                         "auto or <p>x<p>@<n>; a patch stage is one task, persisted once")
@@ -55,12 +57,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assign", action="store_true",
                    help="also search a per-task QL assignment (per layer unless --patch) "
                         "and verify it")
-    p.add_argument("--probe-samples", type=int, default=100,
+    p.add_argument("--probe-samples", type=positive_int, default=100,
                    help="inputs per sensitivity probe of --assign (default 100)")
     p.add_argument("--cluster", help="run chunks on Dask: 'local[:N]' or a scheduler address")
-    p.add_argument("--db", default=str(ROOT / "build" / "sweep" / "campaigns.sqlite"),
+    p.add_argument("--db", type=writable_file, default=str(ROOT / "build" / "sweep" / "campaigns.sqlite"),
                    help="campaign database (resumable; default build/sweep/campaigns.sqlite)")
-    p.add_argument("--out", help="directory for sweep.csv, sweep.json, sweep.png "
+    p.add_argument("--out", type=writable_dir, help="directory for sweep.csv, sweep.json, sweep.png "
                    "(default build/sweep/<model>/)")
 
 
@@ -68,16 +70,9 @@ def _check(args: argparse.Namespace) -> list[str]:
     if not 0.0 < args.budget <= 100.0:
         raise ToolError(f"--budget {args.budget} is out of range; give the accepted accuracy "
                         "loss in percentage points, in (0, 100].")
-    if args.samples < 1 or args.repeats < 1 or args.probe_samples < 1:
-        raise ToolError("--samples, --repeats and --probe-samples must be at least 1.")
-    qls = sorted({parse_ql(q) for q in args.ql.split(",") if q.strip()}, key=QL_NAMES.index)
-    if not qls:
-        raise ToolError("--ql names no quality level; e.g. --ql Q0,Q1,Q2.")
+    qls = sorted(set(args.ql), key=QL_NAMES.index)
     if "Q0" not in qls:
         qls.insert(0, "Q0")  # savings are relative to Q0
-    model = Path(args.model)
-    if not model.is_file():
-        raise ToolError(f"model '{model}' not found.")
     PatchOption(args.patch, args.patch_overhead).memory()  # scons' checks and messages
     return qls
 
@@ -193,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m host_tools sweep", description=__doc__)
+    ap = ArgumentParser(prog="python -m host_tools sweep", description=__doc__)
     add_arguments(ap)
     args = ap.parse_args(argv)
     try:

@@ -37,12 +37,24 @@ class RunResult:
     stack_reserved: int = 0        # bytes, TP_STACK_BYTES of the linker script
 
 
+META_KEYS = ("inputs", "outputs", "layers", "hash")  # what a run reads from model.json
+
+
 def load_meta(path: str | Path) -> dict:
     p = Path(path)
     if not p.is_file():
         raise ToolError(f"model metadata '{p}' not found; build the firmware with scons first "
                         "(it writes build/<board>/<model>/gen/model.json).")
-    return json.loads(p.read_text())
+    try:
+        meta = json.loads(p.read_text())
+        missing = [k for k in META_KEYS if k not in meta]
+    except (ValueError, UnicodeDecodeError, TypeError):
+        missing = None
+    if missing != []:
+        why = f"no {', '.join(missing)}" if missing else "not JSON"
+        raise ToolError(f"'{p}' is not a model.json written by scons ({why}); "
+                        "pass --meta build/<board>/<model>/gen/model.json.")
+    return meta
 
 
 def _as_array(raw: bytes, meta: dict) -> np.ndarray:

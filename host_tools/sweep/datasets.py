@@ -67,7 +67,11 @@ def load_digits_set(t: Tensor, split: str = "test") -> Dataset:
 def load_npz(path: str | Path, t: Tensor) -> Dataset:
     p = Path(path)
     try:
-        with np.load(p) as f:
+        loaded = np.load(p)
+        if not hasattr(loaded, "files"):
+            raise ToolError(f"'{p}' is a .npy file; save the inputs with numpy.savez(path, "
+                            "x=inputs, y=labels).")
+        with loaded as f:
             if "x" not in f:
                 raise ToolError(f"'{p}' has no array named 'x' (arrays: {', '.join(f.files)}); "
                                 "save the inputs as x= and optional labels as y=.")

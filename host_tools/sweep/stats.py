@@ -25,7 +25,8 @@ def wilson(k: int, n: int) -> tuple[float, float]:
     den = 1 + Z95 ** 2 / n
     mid = (p + Z95 ** 2 / (2 * n)) / den
     half = Z95 * math.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n * n)) / den
-    return max(0.0, mid - half), min(1.0, mid + half)
+    # rounding can put the bound a hair past p at k=0 or k=n; the interval holds p
+    return max(0.0, min(p, mid - half)), min(1.0, max(p, mid + half))
 
 
 @dataclass

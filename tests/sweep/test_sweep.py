@@ -11,6 +11,7 @@ from host_tools.sweep import runner
 from host_tools.cli import sweep as cli
 from host_tools.sweep.campaign import Campaign, uniform
 from host_tools.sweep.datasets import load_digits_set
+from host_tools.sweep.stats import wilson
 from host_tools.sweep.store import Store
 from host_tools.sweep.trials import FaultSetup, model_sha
 from tests.support.paths import OWN_MODELS_DIR
@@ -29,6 +30,14 @@ def campaign(tmp_path, model=MOBILE, chunk=64, client=None, db="c.sqlite"):
 
 def losses(c, samples, repeats=1):
     return {ql: c.measure(ql, uniform(ql, c.layers), samples, repeats) for ql in QLS}
+
+
+def test_wilson_interval_holds_the_rate_at_the_ends():
+    # k = 0 or n rounded the bound past the rate and sweep.png's error bars failed
+    for n in range(1, 700):
+        for k in (0, n // 2, n):
+            lo, hi = wilson(k, n)
+            assert 0.0 <= lo <= k / n <= hi <= 1.0, (k, n)
 
 
 @pytest.mark.parametrize("model", [CNN, MOBILE], ids=["cnn", "mobilenet"])

@@ -143,13 +143,15 @@ def _run_plan(dev, nd: NvmDevice, meta: dict, inputs: list, segments: list[int],
     start_fails, inject = plan.injections(segments)
     for j in start_fails:
         write_inputs(dev, meta, inputs)
+        before = nd.status()
         if nd.start(inference, inject=[j], timeout=START_LOST_S):
             return None, f"START answered though the power failed at its access {j}"
         st = _await_status(nd, time.monotonic() + bound_s)
-        if st is None or st.state == "running":
-            return None, f"after a failure at START access {j}: {st}"
-        if st.state == "idle" and st.inference != inference:
-            return None, f"after a failure at START access {j}: idle record of another inference"
+        # inside the retire record: the previous record stands (its NVM is untouched);
+        # later: the new inference's idle record (never the old one over new inputs)
+        want = ((before.state, before.inference) if j < RECORD_WORDS else ("idle", inference))
+        if st is None or (st.state, st.inference) != want:
+            return None, f"after a failure at START access {j}: {st}, not {want}"
     write_inputs(dev, meta, inputs)
     nd.start(inference, inject=inject)
     st = nd.run(POLL_S)

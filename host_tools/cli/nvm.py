@@ -37,12 +37,10 @@ def add_powerfail_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--schedule-seed", type=int, default=0, help="seed of the random schedules")
     p.add_argument("--exhaustive", action="store_true",
                    help="fail the power at every NVM write access of one inference (Q0, no faults)")
-    p.add_argument("--depth", type=int, default=1,
-                   help="--exhaustive: failures per task, the later ones in its re-executions")
-    p.add_argument("--repeat", type=int, default=1,
-                   help="--exhaustive: each failure that many times in a row")
-    p.add_argument("--stride", type=int, default=1,
-                   help="--exhaustive: every stride-th tensor word (every record word always)")
+    for name, what in (("--depth", "failures per task, the later ones in its re-executions"),
+                       ("--repeat", "each failure that many times in a row"),
+                       ("--stride", "every stride-th tensor word (every record word always)")):
+        p.add_argument(name, type=int, default=1, help=f"--exhaustive: {what}")
 
 
 def _options(args: argparse.Namespace) -> NvmOptions:
@@ -71,6 +69,8 @@ def cmd_powerfail(args: argparse.Namespace) -> int:
     if args.schedules < 1:
         raise ToolError("--schedules must be at least 1.")
     opts = _options(args)
+    if args.exhaustive and (args.ql != "Q0" or args.qlmap or args.faults):
+        raise ToolError("--exhaustive runs at Q0 without write faults (outputs must be bit-exact).")
     elf, meta = build_nvm(board, Path(args.model), opts)
     if args.exhaustive:
         return _exhaustive(args, board, elf, meta)
@@ -87,8 +87,6 @@ def _exhaustive(args: argparse.Namespace, board, elf: Path, meta: dict) -> int:
     from ..intermittent.exhaustive import exhaustive, format_result, write_segments
     from ..reference.golden import default_inputs
 
-    if args.ql != "Q0" or args.qlmap or args.faults:
-        raise ToolError("--exhaustive runs at Q0 without write faults (outputs must be bit-exact).")
     segments = write_segments(meta["persist"])
     print(f"powerfail --exhaustive: {meta['name']} on {board.name}, {sum(segments)} NVM write "
           f"accesses, depth {args.depth}, repeat {args.repeat}, stride {args.stride}",

@@ -13,6 +13,7 @@ from boards import load_board
 from codegen.nvm.options import NvmOptions
 from host_tools.intermittent.exhaustive import Plan, exhaustive, plans, write_segments
 from host_tools.measure.build import build_nvm
+from host_tools.target.nvm_device import MAX_INJECT
 from host_tools.reference.golden import default_inputs
 from tests.support.tiny_models import O, T, build_model
 
@@ -36,6 +37,12 @@ def test_plans_make_every_write_access_a_first_failure_once():
         firsts = sorted(sum(segments[:k]) + offs[0] for p in todo for k, offs in p.failures.items())
         assert firsts == list(range(sum(segments)))
         assert all(len(offs) == depth * repeat for p in todo for offs in p.failures.values())
+    # more tasks than the firmware arms failures per START: schedules split
+    many = [20] + [9] * 70
+    todo = plans(many, 1, 2)
+    assert all(len(p.injections(many)[1]) <= MAX_INJECT for p in todo)
+    firsts = sorted(sum(many[:k]) + offs[0] for p in todo for k, offs in p.failures.items())
+    assert firsts == list(range(sum(many)))
     # stride: every record word still, tensor words sparser
     strided = {sum(segments[:k]) + offs[0] for p in plans(segments, stride=100)
                for k, offs in p.failures.items()}

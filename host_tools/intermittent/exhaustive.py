@@ -35,9 +35,9 @@ from boards import Board
 
 from ..errors import ToolError
 from ..target.nvm_device import MAX_INJECT, NvmDevice
+from .energy import RECORD_WORDS
 from .powerfail import nvm_session, write_inputs
 
-RECORD_WORDS = 8         # one progress-record copy (firmware/nvm/progress.c)
 POLL_S = 0.02            # STATUS polls while the firmware resumes (the link reads in 50 ms slices)
 START_LOST_S = 0.05      # how long a START whose reset was injected is given to answer
 

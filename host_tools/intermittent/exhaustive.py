@@ -38,7 +38,7 @@ from ..target.nvm_device import MAX_INJECT, NvmDevice
 from .energy import RECORD_WORDS
 from .powerfail import nvm_session, write_inputs
 
-POLL_S = 0.02            # STATUS polls while the firmware resumes (the link reads in 50 ms slices)
+POLL_S = 0.02            # STATUS polls while the firmware resumes (it answers none meanwhile)
 START_LOST_S = 0.05      # how long a START whose reset was injected is given to answer
 
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define TP_NVM_CRITICAL_WORDS 16u /* two progress records of 8 words */
+#define TP_NVM_MAX_INJECT 64u     /* injected power failures per inference (test harness) */
 
 typedef struct {
     uint64_t bits_written[5]; /* per QL; critical writes count as Q0 */
@@ -69,11 +70,13 @@ void tp_nvm_write_critical(uint32_t index, uint32_t value);
 uint32_t tp_nvm_read_critical(uint32_t index);
 
 /**
- * @brief  Clears the statistics and arms up to 8 injected power failures: the run
- *         fails just before write access number points[i] (0-based, counting every
- *         write access of the inference, re-executions included). Test harness only.
- * @param  points  ascending access numbers
- * @param  count   how many (<= 8)
+ * @brief  Clears the statistics and arms up to TP_NVM_MAX_INJECT injected power
+ *         failures: the run fails just before write access number points[i] (0-based,
+ *         counting every write access of the inference, re-executions included; a
+ *         number may repeat: the access then fails again after the reboot). Test
+ *         harness only.
+ * @param  points  non-decreasing access numbers
+ * @param  count   how many (<= TP_NVM_MAX_INJECT)
  */
 void tp_nvm_reset_stats(const uint32_t *points, uint32_t count);
 

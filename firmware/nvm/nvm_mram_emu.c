@@ -15,7 +15,6 @@
 #include "energy_budget.h"
 
 #define RESILIENT_WORDS ((TP_NVM_RESILIENT_BYTES + 3u) / 4u)
-#define MAX_INJECTIONS 8u
 
 static uint32_t s_critical[TP_NVM_CRITICAL_WORDS] __attribute__((section(".noinit.tp_nvm")));
 static uint32_t s_resilient[RESILIENT_WORDS ? RESILIENT_WORDS : 1u]
@@ -24,7 +23,7 @@ static uint32_t s_resilient[RESILIENT_WORDS ? RESILIENT_WORDS : 1u]
 /* Statistics and armed failure injections, kept across resets with the NVM. */
 static struct {
     tp_nvm_stats stats;
-    uint32_t inject[MAX_INJECTIONS];
+    uint32_t inject[TP_NVM_MAX_INJECT];
     uint32_t inject_count;
     uint32_t inject_next;
 } s_emu __attribute__((section(".noinit.tp_nvm")));
@@ -124,7 +123,7 @@ uint32_t tp_nvm_read_critical(uint32_t index)
 void tp_nvm_reset_stats(const uint32_t *points, uint32_t count)
 {
     memset(&s_emu, 0, sizeof s_emu);
-    s_emu.inject_count = count < MAX_INJECTIONS ? count : MAX_INJECTIONS;
+    s_emu.inject_count = count < TP_NVM_MAX_INJECT ? count : TP_NVM_MAX_INJECT;
     memcpy(s_emu.inject, points, s_emu.inject_count * sizeof points[0]);
 }
 

@@ -12,8 +12,6 @@
 #include "protocol.h"
 #include "task_runner.h"
 
-#define MAX_INJECT 8u
-
 static uint64_t get(const uint8_t **p, size_t bytes)
 {
     uint64_t v = 0;
@@ -72,7 +70,7 @@ static uint8_t start(const uint8_t *p, size_t len)
     a.budget_fj = get(&p, 8);
     a.first_charge_fj = get(&p, 8);
     a.inject_count = (uint32_t)get(&p, 1);
-    if (a.inject_count > MAX_INJECT || len != 26u + 4u * a.inject_count) {
+    if (a.inject_count > TP_NVM_MAX_INJECT || len != 26u + 4u * a.inject_count) {
         return TP_ERR_LENGTH;
     }
     for (uint32_t i = 0; i < a.inject_count; i++) {

@@ -3,7 +3,7 @@
  * them over. Layouts (little-endian); host_tools/target/nvm_device.py mirrors them:
  *
  *   NVM_START  0x08: inference u32, seed u32, flags u8 (bit 0: write faults),
- *                    budget_fj u64, first_charge_fj u64, n u8, n x inject u32 (n <= 8)
+ *                    budget_fj u64, first_charge_fj u64, n u8, n x inject u32 (n <= 64)
  *                    -> (nothing). Persists the inputs, commits task 0 as next.
  *   NVM_RUN    0x09: -> status block. Runs the remaining tasks (a reset may end it).
  *   NVM_STATUS 0x0A: -> status block.

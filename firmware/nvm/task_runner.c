@@ -68,6 +68,12 @@ void tp_task_start(const tp_task_start_args *args)
     rec.inference = args->inference;
     rec.seed = args->seed;
     rec.flags = args->flags;
+    /* First retire the previous inference's record: a power failure while the inputs
+     * overwrite its NVM must not leave it DONE (or RUNNING) over half-new tensors. A
+     * failure inside this commit leaves the old record and its NVM untouched. Either
+     * way the boot does not resume, and the host sees the START unanswered. */
+    rec.state = TP_PROGRESS_IDLE;
+    tp_progress_commit(&rec);
     for (uint32_t pid = 0; pid < TP_PERSIST_INPUTS; pid++) {
         persist(&rec, pid);
     }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "nvm.h"
 
 #if defined(TP_NVM_ENABLED) && TP_NVM_ENABLED
 
@@ -25,7 +26,7 @@ typedef struct {
     uint32_t flags;           /* TP_PROGRESS_FAULTS: inject write errors */
     uint64_t budget_fj;       /* capacitor charge; 0: no capacitor model */
     uint64_t first_charge_fj; /* charge at the start */
-    uint32_t inject[8];       /* test harness: fail before these NVM write accesses */
+    uint32_t inject[TP_NVM_MAX_INJECT]; /* test harness: fail before these write accesses */
     uint32_t inject_count;
 } tp_task_start_args;
 

@@ -36,6 +36,12 @@ def add_powerfail_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--faults", action="store_true",
                    help="inject write faults (default: fault rate forced to zero)")
     p.add_argument("--schedule-seed", type=int, default=0, help="seed of the random schedules")
+    p.add_argument("--exhaustive", action="store_true",
+                   help="fail the power at every NVM write access of one inference (Q0, no faults)")
+    for name, what in (("--depth", "failures per task, the later ones in its re-executions"),
+                       ("--repeat", "each failure that many times in a row"),
+                       ("--stride", "every stride-th tensor word (every record word always)")):
+        p.add_argument(name, type=positive_int, default=1, help=f"--exhaustive: {what}")
 
 
 def _options(args: argparse.Namespace) -> NvmOptions:
@@ -59,7 +65,11 @@ def cmd_powerfail(args: argparse.Namespace) -> int:
     if board.run_method != "qemu":
         raise ToolError(f"powerfail runs under QEMU; board {board.name} does not.")
     opts = _options(args)
+    if args.exhaustive and (args.ql != "Q0" or args.qlmap or args.faults):
+        raise ToolError("--exhaustive runs at Q0 without write faults (outputs must be bit-exact).")
     elf, meta = build_nvm(board, args.model, opts)
+    if args.exhaustive:
+        return _exhaustive(args, board, elf, meta)
     print(f"powerfail: {meta['name']} on {board.name}, {args.schedules} schedules, mode "
           f"{args.mode}, faults {'on' if args.faults else 'off (rate forced to zero)'}",
           file=sys.stderr, flush=True)
@@ -67,3 +77,22 @@ def cmd_powerfail(args: argparse.Namespace) -> int:
                              args.mode, args.schedule_seed, opts.seed, args.faults)
     print(format_schedules(results, note))
     return 0 if all(r.bit_exact for r in results) else 1
+
+
+def _exhaustive(args: argparse.Namespace, board, elf: Path, meta: dict) -> int:
+    from ..intermittent.exhaustive import exhaustive, format_result, write_segments
+    from ..reference.golden import default_inputs
+
+    segments = write_segments(meta["persist"])
+    print(f"powerfail --exhaustive: {meta['name']} on {board.name}, {sum(segments)} NVM write "
+          f"accesses, depth {args.depth}, repeat {args.repeat}, stride {args.stride}",
+          file=sys.stderr, flush=True)
+
+    def progress(done: int, total: int, ok: int) -> None:
+        if done % 100 == 0 or done == total:
+            print(f"  {done}/{total} schedules, {ok} bit-exact", file=sys.stderr, flush=True)
+
+    r = exhaustive(board, elf, meta, default_inputs(meta["inputs"]), args.depth, args.repeat,
+                   args.stride, progress)
+    print(format_result(r, segments, args.depth, args.repeat, args.stride))
+    return 0 if r.bit_exact == r.schedules else 1

@@ -9,7 +9,8 @@ cycles: per-layer instruction counts measured under QEMU (-icount shift=0), used
 cycle proxy (QEMU has no cycle model); E_cycle: the board's uW/MHz (= pJ per cycle);
 E_bit per QL and E_read: the QL table. The per-inference total assumes one charge per
 task, as in the paper: every task restores what it reads from NVM, persists its
-output and commits; the model inputs are persisted once at Q0 before task 0.
+output and commits; the model inputs are persisted once at Q0 before task 0, between
+two commits (one retires the previous inference's record, one starts task 0).
 """
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def task_energies(persist: dict, counts: list[int], ops: list[str], cycle_pj: fl
     in_bytes = sum(t["bytes"] for t in inputs)
     rows.append(TaskEnergy(-1, "inputs", 0, in_bytes, 0, "Q0", 0.0,
                            sum(_words(t["bytes"]) for t in inputs)
-                           * (cycle_pj + 32 * table.levels["Q0"].write_pj_per_bit), commit_pj, 0.0))
+                           * (cycle_pj + 32 * table.levels["Q0"].write_pj_per_bit), 2 * commit_pj, 0.0))
     for task, (cycles, op) in enumerate(zip(counts, ops)):
         out = tensors[persist["task_pid"][task]]
         ql = ql_of_task[task]

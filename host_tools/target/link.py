@@ -135,6 +135,10 @@ class SerialLink:
                 self._rx.clear()  # garbage without a delimiter
             if time.monotonic() >= deadline:
                 return None
+            # never block past the deadline (short polls while a device resumes)
+            slice_s = min(READ_SLICE_S, max(deadline - time.monotonic(), 0.001))
+            if self._port.timeout != slice_s:
+                self._port.timeout = slice_s
             try:
                 chunk = self._port.read(max(1, self._port.in_waiting))
             except (serial.SerialException, OSError) as e:

@@ -23,6 +23,7 @@ STATES = {0: "idle", 1: "running", 2: "done"}
 ERRORS = {0: "", 1: "task does not fit one charge"}
 ENERGY_KINDS = ("compute", "persist", "commit", "restore")
 _STATUS = struct.Struct("<BBHIIIIIIQQQQI4Q5Q")
+MAX_INJECT = 64  # TP_NVM_MAX_INJECT, firmware/nvm/nvm.h
 
 
 @dataclass
@@ -62,41 +63,48 @@ class NvmDevice:
         self.device = device
 
     def start(self, inference: int = 0, seed: int = 1, faults: bool = False, budget_fj: int = 0,
-              first_charge_fj: int | None = None, inject: list[int] | None = None) -> None:
+              first_charge_fj: int | None = None, inject: list[int] | None = None,
+              timeout: float | None = None) -> bool:
         """A fresh inference on the inputs already written: persists them, resets progress.
-        inject: test harness, NVM write-access numbers to fail the power before."""
+        inject: test harness, NVM write-access numbers to fail the power before.
+        timeout: give up after that long without resending (a failure injected inside
+        START resets the board before it answers); False if it did not answer."""
         inject = list(inject or [])
+        if len(inject) > MAX_INJECT:
+            raise ValueError(f"at most {MAX_INJECT} injected failures per START")
         first = budget_fj if first_charge_fj is None else first_charge_fj
         payload = struct.pack("<IIBQQB", inference, seed, int(faults), budget_fj, first,
                               len(inject)) + struct.pack(f"<{len(inject)}I", *inject)
-        self.device._call(CMD_NVM_START, payload)
+        if timeout is None:
+            self.device._call(CMD_NVM_START, payload)
+            return True
+        return self._once(CMD_NVM_START, payload, timeout) is not None
+
+    def _once(self, cmd: int, payload: bytes, wait_s: float) -> bytes | None:
+        """One request, never resent; its reply, or None if none came within wait_s."""
+        link = self.device.link
+        retries, link.retries = link.retries, 0
+        try:
+            return self.device._call(cmd, payload, timeout=wait_s)
+        except LinkTimeout:
+            return None
+        finally:
+            link.retries = retries
 
     def run(self, wait_s: float) -> NvmStatus | None:
         """Runs the remaining tasks; the status if they finish within wait_s seconds,
         None if not (still running, or a reset ended the request). Never resent: a
         lost RUN is harmless (the firmware resumes at boot, and RUN only resumes)."""
-        link = self.device.link
-        retries, link.retries = link.retries, 0
-        try:
-            return parse_status(self.device._call(CMD_NVM_RUN, b"", timeout=wait_s))
-        except LinkTimeout:
-            return None
-        finally:
-            link.retries = retries
+        reply = self._once(CMD_NVM_RUN, b"", wait_s)
+        return None if reply is None else parse_status(reply)
 
     def status(self, timeout: float | None = None) -> NvmStatus:
         return parse_status(self.device._call(CMD_NVM_STATUS, b"", timeout=timeout))
 
     def poll_status(self, wait_s: float) -> NvmStatus | None:
         """STATUS if the firmware answers within wait_s (it does not while it resumes)."""
-        link = self.device.link
-        retries, link.retries = link.retries, 0
-        try:
-            return self.status(timeout=wait_s)
-        except LinkTimeout:
-            return None
-        finally:
-            link.retries = retries
+        reply = self._once(CMD_NVM_STATUS, b"", wait_s)
+        return None if reply is None else parse_status(reply)
 
     def read_persisted(self, pid: int) -> bytes:
         """Persisted tensor `pid` (model.json persist.tensors) as NVM holds it."""

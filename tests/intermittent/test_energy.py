@@ -29,9 +29,10 @@ def test_energy_by_hand():
     table = load_ql_table()
     rows = task_energies(PERSIST, [1000, 200], ["CONV_2D", "ADD"], 10.0, table, {0: "Q2", 1: "Q4"})
     inputs, t0, t1 = rows
-    # inputs: 3 words at Q0: 3 * (10 + 32 * 167) = 16062 pJ; commit 8 * (10 + 32 * 167) = 42832
+    # inputs: 3 words at Q0: 3 * (10 + 32 * 167) = 16062 pJ; two commits (retire, start)
+    # of 8 * (10 + 32 * 167) = 42832 each
     assert inputs.persist_pj == pytest.approx(16062.0)
-    assert inputs.commit_pj == pytest.approx(42832.0)
+    assert inputs.commit_pj == pytest.approx(2 * 42832.0)
     # task 0: 1000 cycles * 10 pJ; 2 words at Q2: 2 * (10 + 32 * 74); restore 3 words * 10 pJ
     assert t0.compute_pj == pytest.approx(10000.0)
     assert t0.persist_pj == pytest.approx(2 * (10 + 32 * 74))

@@ -6,6 +6,7 @@ import pytest
 
 from boards import load_board
 from codegen.nvm.faultmodel import thresholds_for
+from host_tools.intermittent.exhaustive import RECORD_WORDS, write_segments
 from host_tools.intermittent.faults import flip_bits
 from host_tools.measure.build import build_nvm
 from codegen.nvm.options import NvmOptions
@@ -16,7 +17,6 @@ from tests.support.scons_build import ROOT
 
 BOARD = load_board("mps2-an500")
 MODEL = ROOT.parent / "shared/models/fc_autoencoder_ad_int8.tflite"
-RECORD_WORDS = 8
 
 
 @pytest.mark.qemu
@@ -46,21 +46,10 @@ def test_firmware_flips_the_bits_the_host_simulator_predicts(tmp_path):
 
 
 def _write_offsets(persist: dict) -> tuple[list[int], list[int]]:
-    """NVM write-access numbers where each tensor write and each commit begins."""
-    words = {t["pid"]: t["words"] for t in persist["tensors"]}
-    pos, tensors, commits = 0, [], []
-    for t in persist["tensors"]:
-        if t["producer"] < 0:
-            tensors.append(pos)
-            pos += words[t["pid"]]
-    commits.append(pos)
-    pos += RECORD_WORDS
-    for pid in persist["task_pid"]:
-        tensors.append(pos)
-        pos += words[pid]
-        commits.append(pos)
-        pos += RECORD_WORDS
-    return tensors, commits
+    """NVM write-access numbers where each task's output write and each commit begins."""
+    segments = write_segments(persist)
+    starts = [sum(segments[:k]) for k in range(len(segments) + 1)]
+    return starts[1:-1], [s - RECORD_WORDS for s in starts[1:]]
 
 
 @pytest.mark.qemu
@@ -73,7 +62,7 @@ def test_failures_inside_tensor_and_record_writes_never_corrupt_the_result():
         assert base.status.state == "done" and base.status.boots == 0
         # write accesses are counted across re-executions, so shift later points by what
         # the re-executed work adds: use one failure per inference, at many places
-        points = [tensors[1] + 1, tensors[3] + 5, tensors[-1] + 2,   # inside tensor writes
+        points = [tensors[0] + 1, tensors[2] + 5, tensors[-1] + 2,   # inside tensor writes
                   commits[1] + 3, commits[4] + 7, commits[-1] + 1,  # inside progress records
                   commits[2]]                                        # first word of a record
         for point in points:

@@ -65,3 +65,12 @@ def test_powerfail_cli_bad_mode_is_one_clear_error():
                           text=True)
     assert proc.returncode == 2 and "unknown quality level 'Q8'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_powerfail_exhaustive_refuses_write_faults():
+    model = ROOT.parent / "shared/models/fc_autoencoder_ad_int8.tflite"
+    proc = subprocess.run([sys.executable, "-m", "host_tools", "powerfail", "--board", "mps2-an500",
+                           "--model", str(model), "--exhaustive", "--ql", "Q2"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "--exhaustive runs at Q0" in proc.stderr
+    assert "Traceback" not in proc.stderr

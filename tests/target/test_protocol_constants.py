@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from host_tools.target import protocol  # the host side of firmware/protocol.h
-from host_tools.target.nvm_device import NvmCommand  # the host side of nvm_protocol.h
+from host_tools.target.nvm_device import MAX_INJECT, NvmCommand  # the host side of nvm_protocol.h
 from tests.support.paths import REPO_ROOT
 
 ROOT = REPO_ROOT
@@ -80,3 +80,7 @@ def _codes(header: str, prefix: str) -> dict[int, str]:
 def test_info_reply_codes():
     assert _codes("board.h", "TP_COUNTER_") == protocol.COUNTER_UNITS
     assert _codes("tp_model_api.h", "TP_") == protocol.DTYPES
+
+
+def test_injection_limit_matches_the_firmware():
+    assert _int(_constants("nvm.h")["TP_NVM_MAX_INJECT"]) == MAX_INJECT

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from boards import load_board
 from codegen.cliargs import existing_file, serial_port, tflite_file

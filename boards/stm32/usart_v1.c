@@ -9,7 +9,7 @@
 #include "stm32.h"
 
 #define UART_BAUD 115200u
-#define RX_BUFFER_BYTES 256u /* a power of two; more than one frame's worth of slack */
+#define RX_BUFFER_BYTES 256u /* a power of two */
 
 typedef struct {
     volatile uint32_t SR;
@@ -47,11 +47,15 @@ void stm32_uart_irq_handler(void)
 {
     /* Reading SR then DR takes the byte and also clears an overrun (ORE). */
     while (USART->SR & (USART_SR_RXNE | USART_SR_ORE)) {
-        const uint8_t byte = (uint8_t)USART->DR;
-        if (s_rx_head - s_rx_tail < RX_BUFFER_BYTES) { /* full: drop, the CRC catches it */
-            s_rx[s_rx_head % RX_BUFFER_BYTES] = byte;
-            s_rx_head++;
+        if (s_rx_head - s_rx_tail >= RX_BUFFER_BYTES) {
+            /* Full: leave the byte in DR and mask the interrupt until the reader
+             * makes room. QEMU then holds back further bytes instead of dropping
+             * them (a real chip flags an overrun, and the frame's CRC catches it). */
+            USART->CR1 &= ~USART_CR1_RXNEIE;
+            return;
         }
+        s_rx[s_rx_head % RX_BUFFER_BYTES] = (uint8_t)USART->DR;
+        s_rx_head++;
     }
 }
 
@@ -76,6 +80,10 @@ int32_t board_uart_read_byte(int32_t timeout_ms)
         if (s_rx_tail != s_rx_head) {
             const uint8_t byte = s_rx[s_rx_tail % RX_BUFFER_BYTES];
             s_rx_tail++;
+            /* Room again: let a byte the full buffer held back in DR come in. */
+            if (!(USART->CR1 & USART_CR1_RXNEIE)) {
+                USART->CR1 |= USART_CR1_RXNEIE;
+            }
             return byte;
         }
         /* Check and sleep with interrupts masked, so a byte arriving in between

@@ -17,29 +17,8 @@ from host_tools.target.device import Device
 from host_tools.errors import TargetError
 from host_tools.target.link import SerialLink
 from host_tools.target.protocol import Command, Status
+from tests.support.fake_model import LAYERS, SIZE, fake_input, layer0, layer1, model_output
 from tests.support.firmware_build import start_target
-
-LAYERS = 140
-SIZE = 1000
-BUSY_UNIT = 10000  # FAKE_BUSY_UNIT: layer 1 spins (u16 in input[0:2]) * this many
-                   # 2-instruction loops
-
-
-def fake_input(spins: int = 0) -> bytes:
-    return struct.pack("<H", spins) + bytes((i * 7 + 3) & 0xFF for i in range(2, SIZE))
-
-
-def layer0(x: bytes) -> bytes:
-    return bytes((v + 1) & 0xFF for v in x)
-
-
-def layer1(x: bytes) -> bytes:
-    return bytes((v * 3) & 0xFF for v in layer0(x))
-
-
-def model_output(x: bytes, in_place_layers_run: int = LAYERS - 3) -> bytes:
-    return bytes(((v ^ 0x5A) + in_place_layers_run) & 0xFF for v in layer1(x))
-
 
 QEMU_BOARDS = [b for b in list_boards() if load_board(b).run_method == "qemu"]
 RUNNABLE_BOARDS = ["host"] + [pytest.param(b, marks=pytest.mark.qemu) for b in QEMU_BOARDS]

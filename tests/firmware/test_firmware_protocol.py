@@ -19,6 +19,7 @@ from host_tools.target.link import SerialLink
 from host_tools.target.protocol import Command, Status
 from tests.support.fake_model import LAYERS, SIZE, fake_input, layer0, layer1, model_output
 from tests.support.firmware_build import start_target
+from tests.support.protocol_campaign import RawClient, request_frame
 
 QEMU_BOARDS = [b for b in list_boards() if load_board(b).run_method == "qemu"]
 RUNNABLE_BOARDS = ["host"] + [pytest.param(b, marks=pytest.mark.qemu) for b in QEMU_BOARDS]
@@ -179,32 +180,6 @@ def test_device_checks_sizes_before_sending(device):
         device.write_input(2, bytes(SIZE))
     with pytest.raises(TargetError, match="outside the model"):
         device.run(0, LAYERS + 1)
-
-
-class RawClient:
-    """Bytes-level access to the firmware, to send what SerialLink never would."""
-
-    def __init__(self, url: str) -> None:
-        host, port = url.removeprefix("socket://").split(":")
-        self.sock = socket.create_connection((host, int(port)), timeout=5)
-        self.rx = b""
-
-    def send(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def reply(self) -> tuple[int, int, int, bytes]:
-        """(cmd, seq, status, payload) of the next reply, CRC checked."""
-        while b"\x00" not in self.rx:
-            self.rx += self.sock.recv(4096)
-        raw, self.rx = self.rx.split(b"\x00", 1)
-        frame = cobs.decode(raw)
-        assert zlib.crc32(frame[:-4]) == int.from_bytes(frame[-4:], "little")
-        return frame[0], frame[1], frame[2], frame[3:-4]
-
-
-def request_frame(cmd: int, seq: int, payload: bytes = b"") -> bytes:
-    body = bytes([cmd, seq]) + payload
-    return cobs.encode(body + zlib.crc32(body).to_bytes(4, "little")) + b"\x00"
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@
  * QEMU), and waits sleep in WFI, woken by that interrupt or a SysTick wrap, so an
  * idle QEMU does not burn a host core.
  */
+#include <stdbool.h>
+
 #include "board.h"
 #include "stm32.h"
 
@@ -27,6 +29,7 @@ typedef struct {
 static volatile uint8_t s_rx[RX_BUFFER_BYTES];
 static volatile uint32_t s_rx_head;
 static volatile uint32_t s_rx_tail;
+static volatile bool s_rx_held; /* the buffer was full: the interrupt is masked */
 #define USART_SR_ORE (1u << 3)
 #define USART_SR_RXNE (1u << 5)
 #define USART_SR_TXE (1u << 7)
@@ -48,10 +51,13 @@ void stm32_uart_irq_handler(void)
     /* Reading SR then DR takes the byte and also clears an overrun (ORE). */
     while (USART->SR & (USART_SR_RXNE | USART_SR_ORE)) {
         if (s_rx_head - s_rx_tail >= RX_BUFFER_BYTES) {
-            /* Full: leave the byte in DR and mask the interrupt until the reader
-             * makes room. QEMU then holds back further bytes instead of dropping
-             * them (a real chip flags an overrun, and the frame's CRC catches it). */
-            USART->CR1 &= ~USART_CR1_RXNEIE;
+            /* Full: leave the byte in DR and mask the interrupt in the NVIC until
+             * the reader makes room. QEMU then holds further bytes back instead of
+             * dropping them (a real chip flags an overrun; the CRC catches it).
+             * Clearing RXNEIE would not do: QEMU keeps the line raised until DR is
+             * read, and the handler would be entered again at once, forever. */
+            s_rx_held = true;
+            NVIC_ICER(TP_UART_IRQ / 32u) = 1u << (TP_UART_IRQ % 32u);
             return;
         }
         s_rx[s_rx_head % RX_BUFFER_BYTES] = (uint8_t)USART->DR;
@@ -80,9 +86,9 @@ int32_t board_uart_read_byte(int32_t timeout_ms)
         if (s_rx_tail != s_rx_head) {
             const uint8_t byte = s_rx[s_rx_tail % RX_BUFFER_BYTES];
             s_rx_tail++;
-            /* Room again: let a byte the full buffer held back in DR come in. */
-            if (!(USART->CR1 & USART_CR1_RXNEIE)) {
-                USART->CR1 |= USART_CR1_RXNEIE;
+            if (s_rx_held) { /* room again: take the byte held back in DR */
+                s_rx_held = false;
+                NVIC_ISER(TP_UART_IRQ / 32u) = 1u << (TP_UART_IRQ % 32u);
             }
             return byte;
         }

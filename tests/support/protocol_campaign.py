@@ -366,6 +366,15 @@ class Generator:
         self.split_at += 1
         return Case("split", [wire[:k], wire[k:]], case.expects)
 
+    def busy(self) -> Case:
+        """Sets layer 1's spin count and runs it: the firmware is busy for a while
+        (up to ~2.5M instructions), so frames sent behind it pile up in its receive
+        buffer."""
+        spins = struct.pack("<H", self.rng.randrange(20, 128))
+        write = self.good("busy", Command.WRITE_INPUT, struct.pack("<BI", 0, 0) + spins)
+        run = self.good("busy", Command.RUN, struct.pack("<HH", 1, 2))
+        return Case("busy", write.parts + run.parts, write.expects + run.expects)
+
     def valid_request(self) -> tuple[int, bytes]:
         r = self.rng
         cmd = r.choice([Command.PING, Command.INFO, Command.READ_STACK, Command.WRITE_INPUT,
@@ -418,6 +427,7 @@ class Campaign:
         self.alive = alive
         self.tally = Tally()
         self.last_reply: tuple[int, int, int, bytes] | None = None
+        self.sent_at = time.monotonic()
 
     def run(self, frames: int, flood_odds: float = 0.05) -> Tally:
         """Sends cases until `frames` frames (pieces between 0x00 delimiters) went out."""
@@ -426,6 +436,8 @@ class Campaign:
             before = self.tally.frames
             if self.gen.rng.random() < flood_odds:
                 batch = [self.gen.case() for _ in range(self.gen.rng.randrange(5, 40))]
+                if self.gen.rng.random() < 0.5:
+                    batch.insert(0, self.gen.busy())
                 self.exchange(b"".join(p for c in batch for p in c.parts), batch, "flood")
                 since_sync = SYNC_EVERY
             else:
@@ -439,6 +451,7 @@ class Campaign:
 
     def exchange(self, parts: bytes | list[bytes], cases: list[Case], kind: str) -> None:
         self.tally.frames += sum(max(1, len(c.expects)) for c in cases)
+        self.sent_at = time.monotonic()
         try:
             if isinstance(parts, bytes):
                 self.client.send(parts)
@@ -481,6 +494,7 @@ class Campaign:
     def check_sync(self) -> None:
         seq = self.gen.next_seq()
         try:
+            self.sent_at = time.monotonic()
             self.client.send(request_frame(Command.PING, seq))
             expect = self.gen.model.expect_request(Command.PING, seq, b"")
             before = self.tally.bad_replies
@@ -492,7 +506,8 @@ class Campaign:
 
     def bad(self, what: str) -> None:
         self.tally.bad_replies += 1
-        self.tally.note(f"frame {self.tally.frames}: {what}")
+        late = time.monotonic() - self.sent_at
+        self.tally.note(f"frame {self.tally.frames}: {what} ({late:.2f} s after sending)")
 
     def lost(self, what: str) -> None:
         """Out of step: count it, then resync (flush, 0x00, drain) if the target lives."""

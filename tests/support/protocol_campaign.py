@@ -67,6 +67,8 @@ class RawClient:
             if not chunk:
                 raise ConnectionError("the target closed the connection")
             self.rx += chunk
+            if len(self.rx) > 2 * RX_BYTES + 64 and b"\x00" not in self.rx:
+                raise ConnectionError(f"{len(self.rx)} bytes without a frame delimiter")
         raw, self.rx = self.rx.split(b"\x00", 1)
         return raw
 

@@ -437,9 +437,9 @@ class Campaign:
         while self.tally.frames < frames and not self.tally.faults:
             before = self.tally.frames
             if self.gen.rng.random() < flood_odds:
-                batch = [self.gen.case() for _ in range(self.gen.rng.randrange(5, 40))]
-                if self.gen.rng.random() < 0.5:
-                    batch.insert(0, self.gen.busy())
+                # Generated in sending order: the model follows each case as it is made.
+                batch = [self.gen.busy()] if self.gen.rng.random() < 0.5 else []
+                batch += [self.gen.case() for _ in range(self.gen.rng.randrange(5, 40))]
                 self.exchange(b"".join(p for c in batch for p in c.parts), batch, "flood")
                 since_sync = SYNC_EVERY
             else:

@@ -102,6 +102,7 @@ void tp_task_boot(void)
     }
     if (rec.state == TP_PROGRESS_DONE) {
         restore(TP_NUM_LAYERS); /* the outputs, for the host to read */
+        tp_runner_mark_run(TP_NUM_LAYERS - 1u); /* so READ_OUTPUT serves them */
         return;
     }
     if (rec.state != TP_PROGRESS_RUNNING || s_run.error != TP_TASK_OK) {

@@ -18,6 +18,8 @@ CAMPAIGNS = [
 def test_adversarial_frames_leave_the_firmware_in_sync_and_exact(fake_firmware, board, frames):
     result = run_campaign(board, fake_firmware(board), frames, seed=7)
     t = result.tally
+    # t.stale (a frame cut by a host stall longer than the firmware's frame gap) is
+    # the designed answer to a slow host, not a failure.
     assert (t.faults, t.lost_syncs, t.bad_replies) == (0, 0, 0), "\n".join(t.notes)
     assert result.exact, result.stack
     assert t.frames >= frames

@@ -2,15 +2,12 @@
 (the host executable always; each QEMU board under the qemu marker)."""
 from __future__ import annotations
 
-import socket
 import struct
 import time
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from cobs import cobs
 
 from boards import Board, list_boards, load_board
 from host_tools.target.device import Device
@@ -220,3 +217,20 @@ def test_stale_partial_frame_is_dropped_after_a_gap(fake_firmware):
         raw.send(request_frame(Command.PING, 2))  # no leading 0x00: only the gap resyncs
         assert raw.reply()[1:3] == (2, Status.OK)
         raw.sock.close()
+
+
+def test_reads_before_an_inference_are_refused(fake_firmware):
+    """A fresh firmware has no outputs yet: reading them (or a layer not run) is an
+    error, not the arena's leftover bytes."""
+    with start_target("host", fake_firmware("host")) as process:
+        with SerialLink(process.url, timeout=5.0) as link:
+            assert link.request(Command.READ_OUTPUT, struct.pack("<BIH", 0, 0, 8)).status == Status.ERR_STATE
+            assert link.request(Command.READ_LAYER, struct.pack("<HIH", 0, 0, 0)).status == Status.ERR_STATE
+            device = Device(link)
+            device.write_input(0, fake_input(0))
+            device.run(0, 1)
+            assert device.read_layer(0).data == layer0(fake_input(0))
+            assert link.request(Command.READ_LAYER, struct.pack("<HIH", 1, 0, 0)).status == Status.ERR_STATE
+            assert link.request(Command.READ_OUTPUT, struct.pack("<BIH", 0, 0, 8)).status == Status.ERR_STATE
+            device.run(1, LAYERS)
+            assert device.read_output(0) == model_output(fake_input(0))

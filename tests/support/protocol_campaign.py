@@ -27,6 +27,7 @@ from pathlib import Path
 from cobs import cobs
 
 from boards import load_board
+from host_tools.errors import TargetError
 from host_tools.target.device import Device
 from host_tools.target.link import SerialLink
 from host_tools.target.protocol import MAGIC, MAX_CHUNK, REPLY_FLAG, Command, Status
@@ -469,7 +470,7 @@ class Campaign:
                 for expect in case.expects:
                     self.verify(expect, case.kind if kind != "flood" else f"flood/{case.kind}")
         except (TimeoutError, socket.timeout, ConnectionError) as e:
-            self.lost(f"{kind}: no reply ({e})")
+            self.lost(f"{kind}: no reply ({e})", closed=isinstance(e, ConnectionError))
 
     def verify(self, expect: Expect, kind: str) -> None:
         raw = self.client.raw_reply()
@@ -514,15 +515,19 @@ class Campaign:
             if self.tally.bad_replies != before:
                 self.lost("sync PING answered wrongly")
         except (TimeoutError, socket.timeout, ConnectionError) as e:
-            self.lost(f"sync PING: no reply ({e})")
+            self.lost(f"sync PING: no reply ({e})", closed=isinstance(e, ConnectionError))
 
     def bad(self, what: str) -> None:
         self.tally.bad_replies += 1
         late = time.monotonic() - self.sent_at
         self.tally.note(f"frame {self.tally.frames}: {what} ({late:.2f} s after sending)")
 
-    def lost(self, what: str) -> None:
-        """Out of step: count it, then resync (flush, 0x00, drain) if the target lives."""
+    def lost(self, what: str, closed: bool = False) -> None:
+        """Out of step: count it, then resync (flush, 0x00, drain) if the target lives.
+        closed: the connection ended, so the target is probably exiting: let it."""
+        settle = time.monotonic() + (2.0 if closed else 0.0)
+        while self.alive() and time.monotonic() < settle:
+            time.sleep(0.05)
         if not self.alive():
             self.tally.faults += 1
             self.tally.note(f"frame {self.tally.frames}: target died: {what}")
@@ -578,9 +583,14 @@ def run_campaign(board: str, image: Path, frames: int, seed: int) -> Result:
             tally = campaign.run(frames)
         finally:
             client.close()
-        exact, stack = (False, "not checked") if tally.faults else final_inference(process.url)
+        exact, stack = False, "not checked"
+        if not tally.faults:
+            try:
+                exact, stack = final_inference(process.url)
+            except TargetError as e:
+                stack = f"final inference failed: {e}"
         if not process.alive() or "fault" in process.output():
-            tally.faults += 1
+            tally.faults = max(tally.faults, 1)
             tally.note(process.report())
     return Result(tally, exact, stack, time.monotonic() - t0)
 

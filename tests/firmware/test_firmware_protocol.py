@@ -197,6 +197,17 @@ def test_corrupt_request_gets_crc_error_then_next_frame_works(raw):
     assert raw.reply()[1:3] == (8, Status.OK)
 
 
+def test_frame_split_at_every_byte_boundary(raw):
+    payload = struct.pack("<BI", 0, 900) + bytes(range(1, 30))
+    for k in range(1, len(request_frame(Command.WRITE_INPUT, 0, payload))):
+        seq = k  # a new seq each time: not a resend
+        frame = request_frame(Command.WRITE_INPUT, seq, payload)
+        raw.send(frame[:k])
+        time.sleep(0.002)
+        raw.send(frame[k:])
+        assert raw.reply()[1:3] == (seq, Status.OK), f"split at byte {k}"
+
+
 def test_resync_after_garbage(raw):
     raw.send(b"\x13\x37\xff" * 10 + b"\x00")  # not valid COBS of a frame
     assert raw.reply()[2] in (Status.ERR_FRAME, Status.ERR_CRC)

@@ -200,6 +200,9 @@ static uint8_t handle_read_output(reader_t *r, writer_t *w)
     if (len > TP_MAX_CHUNK || !in_bounds(offset, len, t->bytes)) {
         return TP_ERR_RANGE;
     }
+    if (!tp_runner_has_run(TP_NUM_LAYERS - 1u)) {
+        return TP_ERR_STATE; /* no inference yet: the tensor holds leftover bytes */
+    }
     put_bytes(w, t->data + offset, len);
     return TP_OK;
 }
@@ -220,6 +223,9 @@ static uint8_t handle_read_layer(reader_t *r, writer_t *w)
     const tp_tensor_desc *t = &tp_layer_outputs[layer];
     if (len > TP_MAX_CHUNK || !in_bounds(offset, len, t->bytes)) {
         return TP_ERR_RANGE;
+    }
+    if (!tp_runner_has_run(layer)) {
+        return TP_ERR_STATE;
     }
     put_le(w, t->bytes, 4);
     put_le(w, (uint32_t)t->tensor, 4);

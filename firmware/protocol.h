@@ -51,6 +51,8 @@ enum tp_status {
     TP_ERR_INDEX = 5,        /* no such input / output / layer */
     TP_ERR_RANGE = 6,        /* offset + length outside the tensor, or bad chunk size */
     TP_ERR_LAYERS = 7,       /* RUN range not 0 <= first < end <= TP_NUM_LAYERS */
+    TP_ERR_STATE = 8,        /* READ_OUTPUT before any inference finished, READ_LAYER
+                                of a layer not run since boot: run first */
 };
 
 /**

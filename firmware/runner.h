@@ -29,4 +29,19 @@ bool tp_runner_run(uint32_t first, uint32_t end, uint64_t *total);
  */
 uint32_t tp_runner_layer_count(uint32_t layer);
 
+/**
+ * @brief  Records that `layer` has run (tp_runner_run does it; the intermittent task
+ *         runner, which runs layers itself, calls it too).
+ * @param  layer  layer index; out-of-range indices are ignored
+ */
+void tp_runner_mark_run(uint32_t layer);
+
+/**
+ * @brief  Whether `layer` has run since boot, so its output in the arena is a result
+ *         rather than leftover bytes.
+ * @param  layer  layer index
+ * @return false for a layer never run and for indices >= TP_NUM_LAYERS
+ */
+bool tp_runner_has_run(uint32_t layer);
+
 #endif /* TP_RUNNER_H */

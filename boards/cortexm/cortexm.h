@@ -21,6 +21,8 @@
 
 /* NVIC interrupt set-enable, one bit per external interrupt */
 #define NVIC_ISER(n) TP_REG32(0xE000E100u + 4u * (n))
+/* NVIC interrupt clear-enable, one bit per external interrupt */
+#define NVIC_ICER(n) TP_REG32(0xE000E180u + 4u * (n))
 
 /* SCB (Armv7-M ARM B3.2): FPU access, and the Cortex-M7 L1 cache maintenance */
 #define SCB_CCR TP_REG32(0xE000ED14u)

@@ -5,11 +5,13 @@
  * QEMU), and waits sleep in WFI, woken by that interrupt or a SysTick wrap, so an
  * idle QEMU does not burn a host core.
  */
+#include <stdbool.h>
+
 #include "board.h"
 #include "stm32.h"
 
 #define UART_BAUD 115200u
-#define RX_BUFFER_BYTES 256u /* a power of two; more than one frame's worth of slack */
+#define RX_BUFFER_BYTES 256u /* a power of two */
 
 typedef struct {
     volatile uint32_t SR;
@@ -27,6 +29,7 @@ typedef struct {
 static volatile uint8_t s_rx[RX_BUFFER_BYTES];
 static volatile uint32_t s_rx_head;
 static volatile uint32_t s_rx_tail;
+static volatile bool s_rx_held; /* the buffer was full: the interrupt is masked */
 #define USART_SR_ORE (1u << 3)
 #define USART_SR_RXNE (1u << 5)
 #define USART_SR_TXE (1u << 7)
@@ -47,11 +50,18 @@ void stm32_uart_irq_handler(void)
 {
     /* Reading SR then DR takes the byte and also clears an overrun (ORE). */
     while (USART->SR & (USART_SR_RXNE | USART_SR_ORE)) {
-        const uint8_t byte = (uint8_t)USART->DR;
-        if (s_rx_head - s_rx_tail < RX_BUFFER_BYTES) { /* full: drop, the CRC catches it */
-            s_rx[s_rx_head % RX_BUFFER_BYTES] = byte;
-            s_rx_head++;
+        if (s_rx_head - s_rx_tail >= RX_BUFFER_BYTES) {
+            /* Full: leave the byte in DR and mask the interrupt in the NVIC until
+             * the reader makes room. QEMU then holds further bytes back instead of
+             * dropping them (a real chip flags an overrun; the CRC catches it).
+             * Clearing RXNEIE would not do: QEMU keeps the line raised until DR is
+             * read, and the handler would be entered again at once, forever. */
+            s_rx_held = true;
+            NVIC_ICER(TP_UART_IRQ / 32u) = 1u << (TP_UART_IRQ % 32u);
+            return;
         }
+        s_rx[s_rx_head % RX_BUFFER_BYTES] = (uint8_t)USART->DR;
+        s_rx_head++;
     }
 }
 
@@ -76,6 +86,10 @@ int32_t board_uart_read_byte(int32_t timeout_ms)
         if (s_rx_tail != s_rx_head) {
             const uint8_t byte = s_rx[s_rx_tail % RX_BUFFER_BYTES];
             s_rx_tail++;
+            if (s_rx_held) { /* room again: take the byte held back in DR */
+                s_rx_held = false;
+                NVIC_ISER(TP_UART_IRQ / 32u) = 1u << (TP_UART_IRQ % 32u);
+            }
             return byte;
         }
         /* Check and sleep with interrupts masked, so a byte arriving in between

@@ -8,6 +8,7 @@
 #include "energy_budget.h"
 #include "nvm.h"
 #include "progress.h"
+#include "runner.h"
 
 #define RUN_MAGIC 0x52545054u /* "TPTR" */
 
@@ -49,6 +50,7 @@ static void run_task(const tp_progress *rec, uint32_t task)
     s_run.tasks_run++;
     const uint64_t before = board_counter_read();
     tp_model_run_layer(task);
+    tp_runner_mark_run(task);
     const uint64_t counts = board_counter_read() - before;
     s_run.counts += counts;
     tp_energy_spend(TP_ENERGY_COMPUTE, counts * (uint64_t)TP_CYCLE_FJ);
@@ -106,6 +108,7 @@ void tp_task_boot(void)
     }
     if (rec.state == TP_PROGRESS_DONE) {
         restore(TP_NUM_LAYERS); /* the outputs, for the host to read */
+        tp_runner_mark_run(TP_NUM_LAYERS - 1u); /* so READ_OUTPUT serves them */
         return;
     }
     if (rec.state != TP_PROGRESS_RUNNING || s_run.error != TP_TASK_OK) {

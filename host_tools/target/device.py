@@ -55,7 +55,7 @@ class Device:
     def ping(self, timeout: float | None = None) -> int:
         """Checks that TinyPersist firmware answers; returns its protocol version."""
         payload = self._call(Command.PING, b"", timeout=timeout)
-        magic, version, _chunk = struct.unpack("<IHH", payload[:8])
+        magic, version, _chunk = self._unpack(Command.PING, "<IHH", payload)
         if magic != MAGIC:
             raise TargetError(f"{self.link.url} answers but is not TinyPersist firmware "
                               f"(magic {magic:#010x}); flash the firmware built for it")
@@ -67,7 +67,11 @@ class Device:
     def info(self) -> DeviceInfo:
         """The model and board the firmware was built for (read once, then cached)."""
         if self._info is None:
-            self._info = _parse_info(self._call(Command.INFO))
+            payload = self._call(Command.INFO)
+            try:
+                self._info = _parse_info(payload)
+            except (struct.error, IndexError):
+                raise self._malformed(Command.INFO, payload) from None
         return self._info
 
     def write_input(self, index: int, data: bytes) -> None:
@@ -90,7 +94,7 @@ class Device:
                               f"{self.info().num_layers} layers")
         payload = self._call(Command.RUN, struct.pack("<HH", first, end),
                              timeout=max(timeout, self.link.timeout))
-        return struct.unpack("<Q", payload)[0]
+        return self._unpack(Command.RUN, "<Q", payload)[0]
 
     def read_profile(self) -> list[int]:
         """Per-layer counts of the runs since the last run from layer 0 (0: not run)."""
@@ -99,7 +103,7 @@ class Device:
         for first in range(0, layers, PROFILE_CHUNK_LAYERS):
             n = min(PROFILE_CHUNK_LAYERS, layers - first)
             payload = self._call(Command.READ_PROFILE, struct.pack("<HH", first, n))
-            counts += struct.unpack(f"<{n}I", payload)
+            counts += self._unpack(Command.READ_PROFILE, f"<{n}I", payload)
         return counts
 
     def read_output(self, index: int) -> bytes:
@@ -108,7 +112,8 @@ class Device:
         data = bytearray()
         for offset in range(0, size, MAX_CHUNK):
             n = min(MAX_CHUNK, size - offset)
-            data += self._call(Command.READ_OUTPUT, struct.pack("<BIH", index, offset, n))
+            chunk = self._call(Command.READ_OUTPUT, struct.pack("<BIH", index, offset, n))
+            data += self._unpack(Command.READ_OUTPUT, f"<{n}s", chunk)[0]
         return bytes(data)
 
     def read_layer(self, layer: int) -> LayerOutput:
@@ -118,17 +123,19 @@ class Device:
             raise TargetError(f"layer {layer} is outside the model's "
                               f"{self.info().num_layers} layers")
         header = self._call(Command.READ_LAYER, struct.pack("<HIH", layer, 0, 0))
-        size, tensor, dtype = struct.unpack("<IiB", header[:9])
+        size, tensor, dtype = self._unpack(Command.READ_LAYER, "<IiB", header)
+        if size > self.info().arena_bytes:
+            raise self._malformed(Command.READ_LAYER, header)
         data = bytearray()
         for offset in range(0, size, MAX_CHUNK):
             n = min(MAX_CHUNK, size - offset)
             reply = self._call(Command.READ_LAYER, struct.pack("<HIH", layer, offset, n))
-            data += reply[9:]
+            data += self._unpack(Command.READ_LAYER, f"<9x{n}s", reply)[0]
         return LayerOutput(bytes(data), tensor, DTYPES.get(dtype, f"dtype {dtype}"))
 
     def read_stack(self) -> StackUse:
         """Deepest stack use since boot (painted stack); both 0 where not measured (host)."""
-        high_water, reserved = struct.unpack("<II", self._call(Command.READ_STACK))
+        high_water, reserved = self._unpack(Command.READ_STACK, "<II", self._call(Command.READ_STACK))
         return StackUse(high_water, reserved)
 
     def _tensor(self, tensors: list[TensorInfo], index: int, kind: str) -> TensorInfo:
@@ -136,6 +143,18 @@ class Device:
             raise TargetError(f"the model has {len(tensors)} {kind}(s); there is no "
                               f"{kind} {index}")
         return tensors[index]
+
+    def _unpack(self, cmd: Command, fmt: str, payload: bytes) -> tuple:
+        """struct.unpack of a reply payload that must be exactly `fmt`."""
+        try:
+            return struct.unpack(fmt, payload)
+        except struct.error:
+            raise self._malformed(cmd, payload) from None
+
+    def _malformed(self, cmd: Command, payload: bytes) -> TargetError:
+        return TargetError(f"{self.link.url} answered {cmd.name} with a malformed reply "
+                           f"({len(payload)} bytes: {payload[:16].hex()}); is it TinyPersist "
+                           f"firmware of this version? rebuild and reflash it")
 
     def _call(self, cmd: Command, payload: bytes = b"", timeout: float | None = None) -> bytes:
         reply = self.link.request(cmd, payload, timeout=timeout)

@@ -29,6 +29,7 @@ class Status(IntEnum):
     ERR_INDEX = 5
     ERR_RANGE = 6
     ERR_LAYERS = 7
+    ERR_STATE = 8
 
 
 # The request was damaged on the way: sending it again is the fix.
@@ -42,6 +43,7 @@ STATUS_TEXT = {
     Status.ERR_INDEX: "no such input, output or layer",
     Status.ERR_RANGE: "offset or length outside the tensor",
     Status.ERR_LAYERS: "layer range outside the model",
+    Status.ERR_STATE: "nothing to read yet: run the model (or that layer) first",
 }
 
 COUNTER_UNITS = {0: "instructions", 1: "cycles", 2: "ns"}

@@ -2,44 +2,21 @@
 (the host executable always; each QEMU board under the qemu marker)."""
 from __future__ import annotations
 
-import socket
 import struct
 import time
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from cobs import cobs
 
 from boards import Board, list_boards, load_board
 from host_tools.target.device import Device
 from host_tools.errors import TargetError
 from host_tools.target.link import SerialLink
 from host_tools.target.protocol import Command, Status
+from tests.support.fake_model import LAYERS, SIZE, fake_input, layer0, layer1, model_output
 from tests.support.firmware_build import start_target
-
-LAYERS = 140
-SIZE = 1000
-BUSY_UNIT = 10000  # FAKE_BUSY_UNIT: layer 1 spins (u16 in input[0:2]) * this many
-                   # 2-instruction loops
-
-
-def fake_input(spins: int = 0) -> bytes:
-    return struct.pack("<H", spins) + bytes((i * 7 + 3) & 0xFF for i in range(2, SIZE))
-
-
-def layer0(x: bytes) -> bytes:
-    return bytes((v + 1) & 0xFF for v in x)
-
-
-def layer1(x: bytes) -> bytes:
-    return bytes((v * 3) & 0xFF for v in layer0(x))
-
-
-def model_output(x: bytes, in_place_layers_run: int = LAYERS - 3) -> bytes:
-    return bytes(((v ^ 0x5A) + in_place_layers_run) & 0xFF for v in layer1(x))
-
+from tests.support.protocol_campaign import RawClient, request_frame
 
 QEMU_BOARDS = [b for b in list_boards() if load_board(b).run_method == "qemu"]
 RUNNABLE_BOARDS = ["host"] + [pytest.param(b, marks=pytest.mark.qemu) for b in QEMU_BOARDS]
@@ -202,32 +179,6 @@ def test_device_checks_sizes_before_sending(device):
         device.run(0, LAYERS + 1)
 
 
-class RawClient:
-    """Bytes-level access to the firmware, to send what SerialLink never would."""
-
-    def __init__(self, url: str) -> None:
-        host, port = url.removeprefix("socket://").split(":")
-        self.sock = socket.create_connection((host, int(port)), timeout=5)
-        self.rx = b""
-
-    def send(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def reply(self) -> tuple[int, int, int, bytes]:
-        """(cmd, seq, status, payload) of the next reply, CRC checked."""
-        while b"\x00" not in self.rx:
-            self.rx += self.sock.recv(4096)
-        raw, self.rx = self.rx.split(b"\x00", 1)
-        frame = cobs.decode(raw)
-        assert zlib.crc32(frame[:-4]) == int.from_bytes(frame[-4:], "little")
-        return frame[0], frame[1], frame[2], frame[3:-4]
-
-
-def request_frame(cmd: int, seq: int, payload: bytes = b"") -> bytes:
-    body = bytes([cmd, seq]) + payload
-    return cobs.encode(body + zlib.crc32(body).to_bytes(4, "little")) + b"\x00"
-
-
 @pytest.fixture
 def raw(target) -> Iterator[RawClient]:
     client = RawClient(target.url)
@@ -244,6 +195,17 @@ def test_corrupt_request_gets_crc_error_then_next_frame_works(raw):
     assert status == Status.ERR_CRC
     raw.send(request_frame(Command.PING, 8))
     assert raw.reply()[1:3] == (8, Status.OK)
+
+
+def test_frame_split_at_every_byte_boundary(raw):
+    payload = struct.pack("<BI", 0, 900) + bytes(range(1, 30))
+    for k in range(1, len(request_frame(Command.WRITE_INPUT, 0, payload))):
+        seq = k  # a new seq each time: not a resend
+        frame = request_frame(Command.WRITE_INPUT, seq, payload)
+        raw.send(frame[:k])
+        time.sleep(0.002)
+        raw.send(frame[k:])
+        assert raw.reply()[1:3] == (seq, Status.OK), f"split at byte {k}"
 
 
 def test_resync_after_garbage(raw):
@@ -266,3 +228,20 @@ def test_stale_partial_frame_is_dropped_after_a_gap(fake_firmware):
         raw.send(request_frame(Command.PING, 2))  # no leading 0x00: only the gap resyncs
         assert raw.reply()[1:3] == (2, Status.OK)
         raw.sock.close()
+
+
+def test_reads_before_an_inference_are_refused(fake_firmware):
+    """A fresh firmware has no outputs yet: reading them (or a layer not run) is an
+    error, not the arena's leftover bytes."""
+    with start_target("host", fake_firmware("host")) as process:
+        with SerialLink(process.url, timeout=5.0) as link:
+            assert link.request(Command.READ_OUTPUT, struct.pack("<BIH", 0, 0, 8)).status == Status.ERR_STATE
+            assert link.request(Command.READ_LAYER, struct.pack("<HIH", 0, 0, 0)).status == Status.ERR_STATE
+            device = Device(link)
+            device.write_input(0, fake_input(0))
+            device.run(0, 1)
+            assert device.read_layer(0).data == layer0(fake_input(0))
+            assert link.request(Command.READ_LAYER, struct.pack("<HIH", 1, 0, 0)).status == Status.ERR_STATE
+            assert link.request(Command.READ_OUTPUT, struct.pack("<BIH", 0, 0, 8)).status == Status.ERR_STATE
+            device.run(1, LAYERS)
+            assert device.read_output(0) == model_output(fake_input(0))

@@ -6,11 +6,15 @@ boards.toolchain, so tests do not depend on the SCons build.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from boards import REPO_ROOT, Board, load_board
 from boards import toolchain
+from host_tools.target.device import Device
 from host_tools.target.hostexe import start_host_exe
+from host_tools.target.link import SerialLink
 from host_tools.target.process import ManagedProcess
 from host_tools.target.qemu import start_qemu
 
@@ -46,7 +50,20 @@ def build_firmware(board: Board, model_dir: Path, out_dir: Path, opt: str = "O2"
     return image
 
 
-def start_target(board_name: str, image: Path) -> ManagedProcess:
-    """Starts QEMU or the host executable for `board_name`; use as a context manager."""
+# Until the firmware has set up its serial port, what the host sends may be lost:
+# QEMU's STM32 USART drops bytes that come before the firmware enables it (as the
+# chip does), and the STM32 clock setup first waits out RCC flags QEMU never sets.
+READY_ATTEMPT_S = 0.25
+READY_ATTEMPTS = 40
+
+
+@contextmanager
+def start_target(board_name: str, image: Path) -> Iterator[ManagedProcess]:
+    """Starts QEMU or the host executable for `board_name` and yields it once the
+    firmware has answered a PING, so a test's first bytes are never sent too early."""
     board = load_board(board_name)
-    return start_qemu(board, image) if board.run_method == "qemu" else start_host_exe(image)
+    start = start_qemu if board.run_method == "qemu" else lambda b, i: start_host_exe(i)
+    with start(board, image) as process:
+        with SerialLink(process.url, timeout=READY_ATTEMPT_S, retries=READY_ATTEMPTS) as link:
+            Device(link).ping()
+        yield process

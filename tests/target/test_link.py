@@ -162,3 +162,55 @@ def test_ping_rejects_other_firmware(fake):
     with SerialLink(dev.url, timeout=1) as link:
         with pytest.raises(TargetError, match="not TinyPersist firmware"):
             Device(link).ping()
+
+
+# A board that answers garbage: the host tool must end with a TargetError that says
+# so, in bounded time, and never a traceback from deep inside the parsing.
+
+INFO_REPLY = struct.pack("<IIHBBB", 1, 4000, 3, 0, 1, 1) + struct.pack("<IBIB", 8, 0, 8, 0) \
+    + b"\x01m\x01b"
+
+
+def answering(payloads: dict[int, bytes]) -> Behaviour:
+    """CRC-good replies with the given payload per command (INFO's is well-formed)."""
+    table = {Command.INFO: INFO_REPLY, **payloads}
+    return lambda n, cmd, seq, p: reply_frame(cmd, seq, 0, table.get(cmd, b""))
+
+
+@pytest.mark.parametrize("call, payloads", [
+    (lambda d: d.ping(), {Command.PING: b"TP"}),
+    (lambda d: d.info(), {Command.INFO: b"\x01\x02\x03"}),
+    (lambda d: d.info(), {Command.INFO: INFO_REPLY[:13] + b"\x00" * 3}),
+    (lambda d: d.run(), {Command.RUN: b"\x01\x02"}),
+    (lambda d: d.read_profile(), {Command.READ_PROFILE: b"\x00" * 7}),
+    (lambda d: d.read_output(0), {Command.READ_OUTPUT: b"\x00" * 3}),
+    (lambda d: d.read_layer(0), {Command.READ_LAYER: b"\x00" * 5}),
+    (lambda d: d.read_layer(0), {Command.READ_LAYER: struct.pack("<IiB", 0xFFFFFFFF, 0, 0)}),
+    (lambda d: d.read_stack(), {Command.READ_STACK: b""}),
+])
+def test_malformed_replies_are_a_clear_target_error(fake, call, payloads):
+    dev = fake(answering(payloads))
+    with SerialLink(dev.url, timeout=1) as link:
+        with pytest.raises(TargetError, match="malformed reply"):
+            call(Device(link))
+
+
+@pytest.mark.parametrize("noise", [
+    b"\xAA" * 20000,                         # never a delimiter
+    bytes(range(1, 256)) * 8 + b"\x00",      # delimited, not COBS of a frame
+    b"\x05\x01\x02\x03\x04\x00" * 200,       # COBS, too short, bad CRC
+])
+def test_a_board_answering_only_noise_times_out_in_bounded_time(fake, noise):
+    dev = fake(lambda *a: noise)
+    started = time.monotonic()
+    with SerialLink(dev.url, timeout=0.3, retries=2) as link:
+        with pytest.raises(LinkTimeout, match="no valid reply"):
+            Device(link).ping()
+    assert time.monotonic() - started < 3 * 0.3 + 2.0
+
+
+def test_a_board_answering_for_another_request_times_out(fake):
+    dev = fake(lambda n, cmd, seq, p: reply_frame(cmd ^ 0x0F, seq ^ 0x55, 0, b"x") * 50)
+    with SerialLink(dev.url, timeout=0.3, retries=1) as link:
+        with pytest.raises(LinkTimeout):
+            link.request(Command.PING)

@@ -99,7 +99,7 @@ def _parse(buf: bytes, name: str) -> Graph:
         opcode = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         kind = BUILTIN_OPCODE2NAME.get(opcode, f"opcode {opcode}")
         if opcode == 32:  # CUSTOM
-            kind = f"CUSTOM ({code.CustomCode().decode(errors='replace')})"
+            kind = f"CUSTOM ({(code.CustomCode() or b'').decode(errors='replace')})"
         inputs = [int(x) for x in fop.InputsAsNumpy()] if fop.InputsLength() else []
         outputs = [int(x) for x in fop.OutputsAsNumpy()] if fop.OutputsLength() else []
         ops.append(Op(i, kind, inputs, outputs, _options(kind, fop)))
@@ -110,8 +110,9 @@ def _parse(buf: bytes, name: str) -> Graph:
 
 def _tensor(model: tflite.Model, t: tflite.Tensor, index: int, buf: bytes) -> Tensor:
     ttype = t.Type()
+    name = (t.Name() or b"").decode(errors="replace")  # a name is optional in the schema
     if ttype not in _TENSOR_TYPES:
-        raise CompileError(f"tensor {index} ('{t.Name().decode(errors='replace')}') has an "
+        raise CompileError(f"tensor {index} ('{name}') has an "
                            f"unsupported element type (TFLite type {ttype}).")
     dtype = _TENSOR_TYPES[ttype]
     shape = tuple(int(x) for x in t.ShapeAsNumpy()) if t.ShapeLength() else ()
@@ -124,7 +125,6 @@ def _tensor(model: tflite.Model, t: tflite.Tensor, index: int, buf: bytes) -> Te
         quant = Quant(scale=q.ScaleAsNumpy().astype(np.float32),
                       zero_point=q.ZeroPointAsNumpy().astype(np.int64),
                       axis=q.QuantizedDimension())
-    name = t.Name().decode(errors="replace")
     tensor = Tensor(index, name, shape, dtype, quant, None, dynamic)
     check_tensor(tensor)
     if not 0 <= t.Buffer() < model.BuffersLength():

@@ -99,7 +99,7 @@ def _parse(buf: bytes, name: str) -> Graph:
         opcode = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         kind = BUILTIN_OPCODE2NAME.get(opcode, f"opcode {opcode}")
         if opcode == 32:  # CUSTOM
-            kind = f"CUSTOM ({(code.CustomCode() or b'').decode(errors='replace')})"
+            kind = f"CUSTOM ({_text(code.CustomCode())})"
         inputs = [int(x) for x in fop.InputsAsNumpy()] if fop.InputsLength() else []
         outputs = [int(x) for x in fop.OutputsAsNumpy()] if fop.OutputsLength() else []
         ops.append(Op(i, kind, inputs, outputs, _options(kind, fop)))
@@ -108,9 +108,16 @@ def _parse(buf: bytes, name: str) -> Graph:
     return Graph(name, tensors, ops, inputs, outputs)
 
 
+def _text(raw: bytes | None) -> str:
+    """A name from the file, printable on one line (it ends up in messages and C comments);
+    names are optional in the schema."""
+    text = (raw or b"").decode(errors="replace")
+    return text if text.isprintable() else "".join(c if c.isprintable() else "?" for c in text)
+
+
 def _tensor(model: tflite.Model, t: tflite.Tensor, index: int, buf: bytes) -> Tensor:
     ttype = t.Type()
-    name = (t.Name() or b"").decode(errors="replace")  # a name is optional in the schema
+    name = _text(t.Name())
     if ttype not in _TENSOR_TYPES:
         raise CompileError(f"tensor {index} ('{name}') has an "
                            f"unsupported element type (TFLite type {ttype}).")

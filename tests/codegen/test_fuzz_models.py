@@ -153,3 +153,12 @@ def test_scons(name, tmp_path):
         assert not (build / "gen" / "model.c").exists()
     finally:
         shutil.rmtree(build, ignore_errors=True)
+
+
+@pytest.mark.parametrize("case", ["1-6787",   # a corrupt name length: newlines in the name
+                                  "9-631"])   # a tensor without a name
+def test_campaign_findings(case, tmp_path):
+    """Cases the long campaign found (`<seed>-<i>`), replayed."""
+    mutated = mutate(random.Random(case))
+    outcome = judged(mutated.data, tmp_path)
+    assert outcome.kind == "error", "\n".join(mutated.mutations) + "\n" + outcome.detail

@@ -93,7 +93,7 @@ def test_fixed_corruption(name, tmp_path):
     assert words in outcome.detail, outcome.detail
 
 
-@settings(max_examples=150, derandomize=True, database=None, deadline=None,
+@settings(max_examples=300, derandomize=True, database=None, deadline=None,
           suppress_health_check=list(HealthCheck))
 @given(rng=st.randoms(use_true_random=False))
 def test_random_mutations(rng, tmp_path_factory):

@@ -41,6 +41,10 @@ _ENUM_OPTIONS = {"padding": ("SAME", "VALID"),
 _FIX = "The model file is corrupt or was not written by the TFLite converter; re-export it."
 
 
+def _tensors(n: int) -> str:
+    return f"tensors 0..{n - 1}" if n else "no tensors"
+
+
 def _bad(what: str) -> CompileError:
     return CompileError(f"{what}. {_FIX}")
 
@@ -90,8 +94,8 @@ def _check_op(op: Op, graph: Graph) -> None:
     for role, refs in (("input", op.inputs), ("output", op.outputs)):
         for k, i in enumerate(refs):
             if not (-1 <= i < n) or (i == -1 and role == "output"):
-                raise _bad(f"{label} {role} {k} refers to tensor {i}, but the model has tensors "
-                           f"0..{n - 1}")
+                raise _bad(f"{label} {role} {k} refers to tensor {i}, but the model has "
+                           f"{_tensors(n)}")
     arity = _ARITY.get(op.kind)
     if arity is None:
         return  # unsupported: check_supported names it
@@ -117,7 +121,7 @@ def check_graph(graph: Graph) -> None:
         for i in refs:
             if not 0 <= i < n:
                 raise _bad(f"model '{graph.name}' {role} refers to tensor {i}, but the model has "
-                           f"tensors 0..{n - 1}")
+                           f"{_tensors(n)}")
     for i in set(graph.inputs) & set(graph.outputs):
         raise _bad(f"tensor {i} ('{graph.tensors[i].name}') is both a model input and a model "
                    "output")
@@ -135,10 +139,10 @@ def check_graph(graph: Graph) -> None:
         for i in op.outputs:
             t = graph.tensors[i]
             if i in produced or i in graph.inputs or t.is_const:
-                source = (f"layer {produced[i]}" if i in produced else
-                          "a model input" if i in graph.inputs else "a constant")
+                source = (f"layer {produced[i]} already writes" if i in produced else
+                          "is a model input" if i in graph.inputs else "is a constant")
                 raise _bad(f"layer {op.index} ({op.kind}) writes tensor {i} ('{t.name}'), which "
-                           f"is already {source}")
+                           f"{source}")
             produced[i] = op.index
             available.add(i)
     for i in graph.outputs:

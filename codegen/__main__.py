@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     except (CompileError, BoardError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - a bug, not bad input: still one line, no files
+        print(f"error: internal compiler error ({type(exc).__name__}: {exc}) on '{args.model}'; "
+              "please report it with the model file.", file=sys.stderr)
+        return 2
     model, emitted = built.model, built.emitted
     nvm_note = f", NVM {model.persist.nvm_bytes} B" if model.persist else ""
     print(f"{model.graph.name}: {len(model.layers)} layers, "

@@ -1,6 +1,7 @@
 """TFLite flatbuffer -> IR. Uses the `tflite` schema package only (no TensorFlow)."""
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ from tflite.utils import BUILTIN_OPCODE2NAME
 
 from .errors import CompileError
 from .ir import Graph, Op, Quant, Tensor
+from .wellformed import check_const_data, check_graph, check_tensor
 
 _TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool",
                  7: "int16", 9: "int8"}
@@ -69,12 +71,15 @@ def read_model(path: str | Path) -> Graph:
         raise CompileError(f"'{path}' is not a TFLite model (no TFL3 flatbuffer identifier). "
                            "Pass a .tflite file written by the TFLite converter.")
     try:
-        return _parse(buf, path.stem)
+        graph = _parse(buf, path.stem)
     except CompileError:
         raise
-    except Exception as exc:  # flatbuffers raises assorted errors on corrupt offsets
+    except (struct.error, IndexError, TypeError, ValueError, UnicodeDecodeError) as exc:
+        # what flatbuffers raises on offsets pointing past the end or into garbage
         raise CompileError(f"'{path}' is truncated or corrupt ({type(exc).__name__}: {exc}). "
                            "Re-export the model with the TFLite converter.") from None
+    check_graph(graph)
+    return graph
 
 
 def _parse(buf: bytes, name: str) -> Graph:
@@ -86,11 +91,15 @@ def _parse(buf: bytes, name: str) -> Graph:
     ops = []
     for i in range(sg.OperatorsLength()):
         fop = sg.Operators(i)
+        if not 0 <= fop.OpcodeIndex() < model.OperatorCodesLength():
+            raise CompileError(f"layer {i} uses operator code {fop.OpcodeIndex()}, but the model "
+                               f"has {model.OperatorCodesLength()} operator codes. The model file "
+                               "is corrupt; re-export it with the TFLite converter.")
         code = model.OperatorCodes(fop.OpcodeIndex())
         opcode = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         kind = BUILTIN_OPCODE2NAME.get(opcode, f"opcode {opcode}")
         if opcode == 32:  # CUSTOM
-            kind = f"CUSTOM ({code.CustomCode().decode(errors='replace')})"
+            kind = f"CUSTOM ({_text(code.CustomCode())})"
         inputs = [int(x) for x in fop.InputsAsNumpy()] if fop.InputsLength() else []
         outputs = [int(x) for x in fop.OutputsAsNumpy()] if fop.OutputsLength() else []
         ops.append(Op(i, kind, inputs, outputs, _options(kind, fop)))
@@ -99,10 +108,18 @@ def _parse(buf: bytes, name: str) -> Graph:
     return Graph(name, tensors, ops, inputs, outputs)
 
 
+def _text(raw: bytes | None) -> str:
+    """A name from the file, printable on one line (it ends up in messages and C comments);
+    names are optional in the schema."""
+    text = (raw or b"").decode(errors="replace")
+    return text if text.isprintable() else "".join(c if c.isprintable() else "?" for c in text)
+
+
 def _tensor(model: tflite.Model, t: tflite.Tensor, index: int, buf: bytes) -> Tensor:
     ttype = t.Type()
+    name = _text(t.Name())
     if ttype not in _TENSOR_TYPES:
-        raise CompileError(f"tensor {index} ('{t.Name().decode(errors='replace')}') has an "
+        raise CompileError(f"tensor {index} ('{name}') has an "
                            f"unsupported element type (TFLite type {ttype}).")
     dtype = _TENSOR_TYPES[ttype]
     shape = tuple(int(x) for x in t.ShapeAsNumpy()) if t.ShapeLength() else ()
@@ -115,18 +132,28 @@ def _tensor(model: tflite.Model, t: tflite.Tensor, index: int, buf: bytes) -> Te
         quant = Quant(scale=q.ScaleAsNumpy().astype(np.float32),
                       zero_point=q.ZeroPointAsNumpy().astype(np.int64),
                       axis=q.QuantizedDimension())
-    data = None
+    tensor = Tensor(index, name, shape, dtype, quant, None, dynamic)
+    check_tensor(tensor)
+    if not 0 <= t.Buffer() < model.BuffersLength():
+        raise CompileError(f"tensor {index} ('{name}') refers to buffer {t.Buffer()}, but the model "
+                           f"has {model.BuffersLength()} buffers. The model file is corrupt; "
+                           "re-export it with the TFLite converter.")
     b = model.Buffers(t.Buffer())
     raw = None
     if b is not None:
         if b.Offset() > 1:  # large models keep buffers after the flatbuffer
+            if b.Offset() + b.Size() > len(buf):
+                raise CompileError(f"tensor {index} ('{name}'): its data (buffer {t.Buffer()}) "
+                                   "lies past the end of the file. The model file is truncated; "
+                                   "re-export it with the TFLite converter.")
             raw = bytes(buf[b.Offset(): b.Offset() + b.Size()])
         elif b.DataLength() > 0:
             raw = b.DataAsNumpy().tobytes()
     if raw is not None:
+        check_const_data(tensor, len(raw))
         data = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype)
-        data = data.reshape(shape) if shape else data.reshape(())
-    return Tensor(index, t.Name().decode(errors="replace"), shape, dtype, quant, data, dynamic)
+        tensor.data = data.reshape(shape) if shape else data.reshape(())
+    return tensor
 
 
 def _options(kind: str, fop: tflite.Operator) -> dict:

@@ -14,6 +14,8 @@ filter scale broadcast to every channel.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import CompileError
@@ -104,6 +106,11 @@ def optional_bias(op: Op, graph: Graph, i: int) -> np.ndarray | None:
                            f"{'a non-constant ' if b.data is None else ''}{b.dtype}; only constant "
                            "int32 biases (int8 models) are supported. Convert the model with "
                            "int8 activations (TFLITE_BUILTINS_INT8).")
+    channels = graph.tensors[op.outputs[0]].shape[-1:]
+    if b.size != math.prod(channels):
+        raise CompileError(f"layer {op.index} ({op.kind}): bias '{b.name}' has {b.size} values "
+                           f"but the output has {math.prod(channels)} channels. The model is "
+                           "malformed; re-export it with the TFLite converter.")
     return b.data.astype(np.int64).reshape(-1)
 
 

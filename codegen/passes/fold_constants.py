@@ -65,11 +65,17 @@ def fold_constants(graph: Graph) -> None:
         for op in list(graph.ops):
             if len(op.outputs) != 1 or op.outputs[0] in graph.outputs:
                 continue
-            value = _evaluate(op, graph)
-            if value is None:
-                continue
             out = graph.tensors[op.outputs[0]]
-            out.data = np.asarray(value, dtype=out.dtype).reshape(out.shape)
+            try:
+                value = _evaluate(op, graph)
+                if value is None:
+                    continue
+                out.data = np.asarray(value, dtype=out.dtype).reshape(out.shape)
+            except (ValueError, IndexError, TypeError) as exc:  # numpy on inconsistent constants
+                raise CompileError(f"layer {op.index} ({op.kind}): its constant inputs cannot be "
+                                   f"evaluated into output '{out.name}' of shape "
+                                   f"{list(out.shape)} ({exc}). The model is malformed; "
+                                   "re-export it with the TFLite converter.") from None
             graph.ops.remove(op)
             changed = True
     _drop_unused_constants(graph)

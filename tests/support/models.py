@@ -52,14 +52,20 @@ def convert_int8(model: tf.keras.Model, path: Path, *, seed: int = 0,
 
     conv = tf.lite.TFLiteConverter.from_keras_model(model)
     if quantize:
-        conv.optimizations = [tf.lite.Optimize.DEFAULT]
-        conv.representative_dataset = representative
-        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        conv.inference_input_type = input_type or tf.int8
-        conv.inference_output_type = output_type or tf.int8
+        full_int8(conv, representative, input_type, output_type)
     path = Path(path)
     path.write_bytes(conv.convert())
     return path
+
+
+def full_int8(conv, representative: Callable, input_type: tf.DType | None = None,
+              output_type: tf.DType | None = None) -> None:
+    """Sets a TFLite converter to full-integer int8 (edges int8 unless given)."""
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = representative
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = input_type or tf.int8
+    conv.inference_output_type = output_type or tf.int8
 
 
 def op_kinds(path: Path) -> list[str]:

@@ -26,6 +26,8 @@ def convert_fn(fn: Callable, shapes: Sequence[tuple[int, ...]], path: Path, *,
     """
     import tensorflow as tf
 
+    from tests.support.models import full_int8
+
     rng = np.random.default_rng(seed)
     ranges = list(ranges) if ranges else [(-1.0, 1.0)] * len(shapes)
     spec = [tf.TensorSpec(s, tf.float32) for s in shapes]
@@ -37,11 +39,7 @@ def convert_fn(fn: Callable, shapes: Sequence[tuple[int, ...]], path: Path, *,
                    for s, (lo, hi) in zip(shapes, ranges)]
 
     conv = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
-    conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    conv.representative_dataset = representative
-    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    conv.inference_input_type = input_type or tf.int8
-    conv.inference_output_type = output_type or tf.int8
+    full_int8(conv, representative, input_type, output_type)
     path = Path(path)
     path.write_bytes(conv.convert())
     return path

@@ -54,7 +54,7 @@ def check_tensor(t: Tensor) -> None:
     label = f"tensor {t.index} ('{t.name}')"
     if len(t.shape) > MAX_RANK:
         raise _bad(f"{label} has rank {len(t.shape)} (at most {MAX_RANK} is supported)")
-    if any(d < 0 or d > MAX_DIM for d in t.shape) or (not t.dynamic and 0 in t.shape and not t.is_const):
+    if any(d < 0 or d > MAX_DIM for d in t.shape):
         raise _bad(f"{label} has an invalid shape {list(t.shape)} (each dimension must be "
                    f"1..{MAX_DIM})")
     if math.prod(t.shape) > MAX_ELEMENTS:
@@ -125,7 +125,9 @@ def check_graph(graph: Graph) -> None:
     for i in set(graph.inputs) & set(graph.outputs):
         raise _bad(f"tensor {i} ('{graph.tensors[i].name}') is both a model input and a model "
                    "output")
-    available = set(graph.inputs) | {i for i, t in graph.tensors.items() if t.is_const}
+    # a tensor with no elements (e.g. an empty axis list) holds nothing to produce
+    available = set(graph.inputs) | {i for i, t in graph.tensors.items()
+                                     if t.is_const or (0 in t.shape and not t.dynamic)}
     produced: dict[int, int] = {}
     for op in graph.ops:
         _check_op(op, graph)
@@ -145,6 +147,11 @@ def check_graph(graph: Graph) -> None:
                            f"{source}")
             produced[i] = op.index
             available.add(i)
+    for i in [*graph.inputs, *produced]:  # activations: every dimension at least 1
+        t = graph.tensors[i]
+        if 0 in t.shape and not t.dynamic:
+            raise _bad(f"tensor {i} ('{t.name}') has an invalid shape {list(t.shape)} (each "
+                       f"dimension of a model input or a layer output must be 1..{MAX_DIM})")
     for i in graph.outputs:
         if graph.tensors[i].is_const:
             raise _bad(f"model output tensor {i} ('{graph.tensors[i].name}') is a constant")

@@ -306,7 +306,10 @@ def run_case(data: bytes, work: Path) -> Outcome:
     err, stdout = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(stdout):
-            rc = main([str(model), "--out", str(out)])
+            try:
+                rc = main([str(model), "--out", str(out)])
+            except SystemExit as stop:  # an argument check: its one error: line, then exit
+                rc = stop.code if isinstance(stop.code, int) else 1
     except BaseException:  # noqa: BLE001 - whatever escapes main is the bug we look for
         return Outcome("traceback", traceback.format_exc())
     return judge(rc, err.getvalue(), out)

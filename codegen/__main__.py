@@ -6,7 +6,7 @@ import sys
 
 from boards import BoardError, load_board
 
-from .buildopts import BUILD_OPTIONS, parse_build_options
+from .option_table import BUILD_OPTIONS, parse_build_options
 from .cliargs import ArgumentParser, tflite_file, writable_dir
 from .errors import CompileError
 from .generate import generate

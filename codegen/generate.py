@@ -1,7 +1,7 @@
 """The compiler's front door: model file + board + options -> model.c, model.h, model.json.
 
 SConstruct and `python -m codegen` both generate through `generate`, so a build and the
-command line produce the same files from the same options (codegen/buildopts.py).
+command line produce the same files from the same options (codegen/option_table.py).
 """
 from __future__ import annotations
 

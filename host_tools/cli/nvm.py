@@ -57,7 +57,7 @@ def cmd_energy(args: argparse.Namespace) -> int:
 
 
 def cmd_powerfail(args: argparse.Namespace) -> int:
-    from ..measure.build import build_nvm
+    from ..measure.nvm_firmware import build_nvm
     from ..intermittent.powerfail import campaign, format_schedules
     from ..reference.golden import default_inputs
 

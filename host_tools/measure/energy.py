@@ -8,7 +8,7 @@ from boards import Board
 
 from ..intermittent.capacitor import format_sizing, size_capacitors
 from ..intermittent.energy import format_tasks, format_totals, task_energies, totals_per_ql, write_csv, write_json
-from .build import build_nvm
+from .nvm_firmware import build_nvm
 from codegen.nvm.options import NvmOptions
 from codegen.nvm.quality import QL_NAMES, load_ql_map, load_ql_table
 from ..reference.golden import default_inputs

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from codegen.buildopts import BUILD_OPTIONS
+from codegen.option_table import BUILD_OPTIONS
 from tests.support.import_graph import ROOT, cycles, graph, upward_imports
 
 MODEL = ROOT.parent / "shared" / "models" / "dscnn_kws_int8.tflite"

@@ -8,7 +8,7 @@ from boards import load_board
 from codegen.nvm.faultmodel import thresholds_for
 from host_tools.intermittent.exhaustive import RECORD_WORDS, write_segments
 from host_tools.intermittent.faults import flip_bits
-from host_tools.measure.build import build_nvm
+from host_tools.measure.nvm_firmware import build_nvm
 from codegen.nvm.options import NvmOptions
 from host_tools.intermittent.powerfail import infer, nvm_session
 from codegen.nvm.quality import load_ql_table

@@ -12,7 +12,7 @@ import pytest
 from boards import load_board
 from codegen.nvm.options import NvmOptions
 from host_tools.intermittent.exhaustive import Plan, exhaustive, plans, write_segments
-from host_tools.measure.build import build_nvm
+from host_tools.measure.nvm_firmware import build_nvm
 from host_tools.target.nvm_device import MAX_INJECT
 from host_tools.reference.golden import default_inputs
 from tests.support.tiny_models import O, T, build_model

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from boards import load_board
-from host_tools.measure.build import build_nvm
+from host_tools.measure.nvm_firmware import build_nvm
 from codegen.nvm.options import NvmOptions
 from host_tools.intermittent.powerfail import campaign
 from host_tools.reference.golden import default_inputs

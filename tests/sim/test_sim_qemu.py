@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from boards import load_board
-from host_tools.measure.build import build_nvm
+from host_tools.measure.nvm_firmware import build_nvm
 from codegen.nvm.options import NvmOptions
 from host_tools.intermittent.powerfail import infer, nvm_session
 from codegen.nvm.quality import load_ql_table

@@ -12,7 +12,7 @@ import pytest
 from boards import load_board
 from codegen.errors import CompileError
 from codegen.memoptions import MemoryOptions
-from host_tools.measure.build import build_nvm
+from host_tools.measure.nvm_firmware import build_nvm
 from codegen.nvm.options import NvmOptions
 from codegen.nvm.quality import load_ql_table
 from host_tools.sim import Simulator

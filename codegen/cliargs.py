@@ -12,8 +12,7 @@ from pathlib import Path
 
 from .errors import CompileError
 from .nvm.quality import parse_ql
-
-TFLITE_MAGIC = b"TFL3"  # the flatbuffer file identifier, bytes 4..8 of a .tflite file
+from .reader import TFLITE_IDENTIFIER, is_tflite
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -45,9 +44,9 @@ def existing_file(text: str) -> Path:
 def tflite_file(text: str) -> Path:
     p = existing_file(text)
     with p.open("rb") as f:
-        if f.read(8)[4:] != TFLITE_MAGIC:
+        if not is_tflite(f.read(8)):
             raise argparse.ArgumentTypeError(
-                f"'{text}' is not a TFLite model (no {TFLITE_MAGIC.decode()} flatbuffer "
+                f"'{text}' is not a TFLite model (no {TFLITE_IDENTIFIER.decode()} flatbuffer "
                 "identifier); pass a .tflite file written by the TFLite converter")
     return p
 

@@ -61,13 +61,21 @@ _OPTION_FIELDS: dict[str, tuple[type, list[tuple[str, str, dict | None]]]] = {
 _OPTION_FIELDS["MAX_POOL_2D"] = _OPTION_FIELDS["AVERAGE_POOL_2D"]
 
 
+TFLITE_IDENTIFIER = b"TFL3"  # the flatbuffer file identifier, bytes 4..8 of a .tflite file
+
+
+def is_tflite(head: bytes) -> bool:
+    """Whether a file starting with `head` (at least its first 8 bytes) is a TFLite flatbuffer."""
+    return len(head) >= 8 and head[4:8] == TFLITE_IDENTIFIER
+
+
 def read_model(path: str | Path) -> Graph:
     """Parse a .tflite file into a Graph; CompileError for anything that is not a usable model."""
     path = Path(path)
     if not path.is_file():
         raise CompileError(f"model file '{path}' does not exist. Pass model=<path to a .tflite file>.")
     buf = path.read_bytes()
-    if len(buf) < 8 or buf[4:8] != b"TFL3":
+    if not is_tflite(buf):
         raise CompileError(f"'{path}' is not a TFLite model (no TFL3 flatbuffer identifier). "
                            "Pass a .tflite file written by the TFLite converter.")
     try:
@@ -102,7 +110,7 @@ def _parse(buf: bytes, name: str) -> Graph:
             kind = f"CUSTOM ({_text(code.CustomCode())})"
         inputs = [int(x) for x in fop.InputsAsNumpy()] if fop.InputsLength() else []
         outputs = [int(x) for x in fop.OutputsAsNumpy()] if fop.OutputsLength() else []
-        ops.append(Op(i, kind, inputs, outputs, _options(kind, fop)))
+        ops.append(Op(i, kind, inputs, outputs, _options(i, kind, fop)))
     inputs = [int(x) for x in sg.InputsAsNumpy()]
     outputs = [int(x) for x in sg.OutputsAsNumpy()]
     return Graph(name, tensors, ops, inputs, outputs)
@@ -156,7 +164,7 @@ def _tensor(model: tflite.Model, t: tflite.Tensor, index: int, buf: bytes) -> Te
     return tensor
 
 
-def _options(kind: str, fop: tflite.Operator) -> dict:
+def _options(index: int, kind: str, fop: tflite.Operator) -> dict:
     spec = _OPTION_FIELDS.get(kind)
     table = fop.BuiltinOptions()
     if spec is None or table is None:
@@ -167,5 +175,9 @@ def _options(kind: str, fop: tflite.Operator) -> dict:
     out: dict = {}
     for getter, key, mapping in fields:
         value = getattr(opt, getter)()
-        out[key] = mapping.get(value, value) if mapping else value
+        if mapping is not None and value not in mapping:
+            raise CompileError(f"layer {index} ({kind}) has an unknown {key} ({value}). The model "
+                               "file is corrupt or was not written by the TFLite converter; "
+                               "re-export it.")
+        out[key] = mapping[value] if mapping is not None else value
     return out

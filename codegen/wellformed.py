@@ -34,9 +34,6 @@ _OPTIONAL_INPUT = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "
 # option -> smallest allowed value (all are small positive integers in a real model)
 _POSITIVE_OPTIONS = ("stride_h", "stride_w", "dilation_h", "dilation_w", "filter_h", "filter_w",
                      "depth_multiplier")
-_ENUM_OPTIONS = {"padding": ("SAME", "VALID"),
-                 "fused_activation_function": ("NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH",
-                                               "SIGN_BIT", "SIGMOID")}
 
 _FIX = "The model file is corrupt or was not written by the TFLite converter; re-export it."
 
@@ -109,8 +106,6 @@ def _check_op(op: Op, graph: Graph) -> None:
     for key, value in op.options.items():
         if key in _POSITIVE_OPTIONS and not 1 <= value <= MAX_DIM:
             raise _bad(f"{label} has {key} = {value}; it must be at least 1")
-        if key in _ENUM_OPTIONS and value not in _ENUM_OPTIONS[key]:
-            raise _bad(f"{label} has an unknown {key} ({value})")
 
 
 def check_graph(graph: Graph) -> None:
